@@ -1,0 +1,18 @@
+// Bundles the runnable entry points into dist/ with esbuild. Runs on `npm ci` (prepare), before
+// `npm test` and before `npm run bench`, so the CLI and the benchmarks always match the sources.
+import { build } from 'esbuild';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ['cli/edgepass.ts'], outfile: 'dist/edgepass.cjs' }),
+  build({ ...common, entryPoints: ['bench/index.ts'], outfile: 'dist/bench.cjs', packages: 'external' }),
+]);

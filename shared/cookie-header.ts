@@ -1,0 +1,33 @@
+import { SIGNING_COOKIES, type SigningCookie } from './signing-params';
+
+/** The CloudFront-* cookies of a request; other cookies are not looked at. */
+export type SigningCookies = Partial<Record<SigningCookie, string>>;
+
+/** Longest Cookie header read; browsers cap a cookie at ~4 KB and CloudFront a request at 20 KB. */
+export const MAX_COOKIE_HEADER = 20480;
+
+/**
+ * Reads the CloudFront-* cookies from one or more Cookie headers. The first occurrence of a name
+ * wins (browsers send the cookie with the most specific Path first). Never throws.
+ *
+ * @example
+ * signingCookies('a=1; CloudFront-Key-Pair-Id=K2JCJMDEHXQW5F') // { 'CloudFront-Key-Pair-Id': 'K2JCJMDEHXQW5F' }
+ */
+export function signingCookies(header: string | readonly string[] | undefined): SigningCookies {
+  const found: SigningCookies = {};
+  if (header === undefined) return found;
+  const text = typeof header === 'string' ? header : header.join('; ');
+  if (text.length > MAX_COOKIE_HEADER || !text.includes('CloudFront-')) return found;
+  for (const part of text.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    const name = part.slice(0, eq).trim();
+    if (!(SIGNING_COOKIES as readonly string[]).includes(name)) continue;
+    const key = name as SigningCookie;
+    if (found[key] !== undefined) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    found[key] = value;
+  }
+  return found;
+}

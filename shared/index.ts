@@ -1,0 +1,30 @@
+/** edgepass core: CloudFront policies, signing and verification, pure and AWS-free. */
+export { decodeCloudFrontBase64, encodeCloudFrontBase64 } from './cloudfront-base64';
+export { type SigningCookies, signingCookies } from './cookie-header';
+export {
+  type CloudFrontErrorCode,
+  cloudFrontCode,
+  cloudFrontErrorXml,
+  DENIAL_REASONS,
+  type DenialReason,
+} from './denial';
+export { EdgepassError, type EdgepassErrorCode, httpStatus, isEdgepassError } from './errors';
+export { type Ipv4Cidr, ipv4InCidr, parseIpv4Cidr } from './ipv4-cidr';
+export { createKeyGroup, isKeyPairId, type KeyGroup, type PublicKey } from './key-group';
+export { cannedPolicy, customPolicy, MAX_EPOCH_SECONDS, type Policy, parsePolicy } from './policy';
+export { grantsAnyHost, isValidResourcePattern, matchResource } from './resource-pattern';
+export {
+  checkSignableUrl,
+  type HashAlgorithm,
+  type SignedCookies,
+  type SignOptions,
+  signCookies,
+  signPolicy,
+  signUrl,
+  signUrls,
+} from './sign';
+export { type KeyType, loadPublicKey, loadSigningKey, type SigningKey } from './signing-key';
+export { SIGNING_COOKIES, SIGNING_PARAMS, splitSigningParams } from './signing-params';
+export { VerifiedSignatureCache } from './verified-signature-cache';
+export { createVerifier, type Decision, type SignedRequest, type Verifier, verifySignedRequest } from './verify';
+export { epochSeconds, parseWhen } from './when';

@@ -1,0 +1,41 @@
+import type { KeyObject } from 'node:crypto';
+import { EdgepassError } from './errors';
+import { type KeyType, loadPublicKey } from './signing-key';
+
+/** One trusted public key, known by the id CloudFront gave it (e.g. `K2JCJMDEHXQW5F`). */
+export interface PublicKey {
+  readonly id: string;
+  readonly keyObject: KeyObject;
+  readonly type: KeyType;
+}
+
+/** The verifier's view of a CloudFront key group: several keys during a rotation. */
+export interface KeyGroup {
+  get(id: string): PublicKey | undefined;
+  readonly ids: readonly string[];
+}
+
+const KEY_ID = /^[A-Za-z0-9]{1,128}$/;
+
+/** True for text shaped like a CloudFront public key id (or a legacy key pair id). */
+export function isKeyPairId(id: string): boolean {
+  return KEY_ID.test(id);
+}
+
+/**
+ * Builds a key group from public keys (PEM or KeyObject) keyed by their CloudFront ids. Keys are
+ * parsed once here; lookups during verification are a map read.
+ *
+ * @example
+ * const group = createKeyGroup([{ id: 'K2JCJMDEHXQW5F', publicKey: pem }]);
+ */
+export function createKeyGroup(keys: readonly { id: string; publicKey: string | KeyObject }[]): KeyGroup {
+  const byId = new Map<string, PublicKey>();
+  for (const { id, publicKey } of keys) {
+    if (!isKeyPairId(id))
+      throw new EdgepassError('INVALID_KEY', `key id ${JSON.stringify(id)} is not a CloudFront key id`);
+    if (byId.has(id)) throw new EdgepassError('INVALID_KEY', `key id ${id} appears twice in the key group`);
+    byId.set(id, { id, ...loadPublicKey(publicKey) });
+  }
+  return { get: (id) => byId.get(id), ids: [...byId.keys()] };
+}

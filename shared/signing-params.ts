@@ -1,0 +1,70 @@
+/** Query parameters that make a request a signed-URL request (cookies are then ignored). */
+export const SIGNED_URL_PARAMS = ['Expires', 'Policy', 'Signature', 'Key-Pair-Id'] as const;
+
+/** Every query parameter a signer appends, including the optional hash selector. */
+export const SIGNING_PARAMS = [...SIGNED_URL_PARAMS, 'Hash-Algorithm'] as const;
+export type SigningParam = (typeof SIGNING_PARAMS)[number];
+
+/** Cookie names CloudFront reads. */
+export const SIGNING_COOKIES = [
+  'CloudFront-Expires',
+  'CloudFront-Policy',
+  'CloudFront-Signature',
+  'CloudFront-Key-Pair-Id',
+  'CloudFront-Hash-Algorithm',
+] as const;
+export type SigningCookie = (typeof SIGNING_COOKIES)[number];
+
+/** The signing values found in a query string, and the query without them. */
+export interface SplitQuery {
+  /** Values as they appear in the query (possibly percent-encoded), first occurrence wins. */
+  readonly values: Partial<Record<SigningParam, string>>;
+  /** True when any of Expires, Policy, Signature or Key-Pair-Id is present. */
+  readonly signed: boolean;
+  /** The remaining query, byte for byte and in order, without a leading `?`. */
+  readonly userQuery: string;
+}
+
+const EMPTY: SplitQuery = { values: {}, signed: false, userQuery: '' };
+
+function paramName(piece: string): string {
+  const eq = piece.indexOf('=');
+  return eq === -1 ? piece : piece.slice(0, eq);
+}
+
+/**
+ * Separates signing params from the user's own params without decoding or re-encoding anything:
+ * CloudFront compares the remaining bytes with the signed resource.
+ */
+export function splitSigningParams(query: string): SplitQuery {
+  if (query.length === 0) return EMPTY;
+  // Fast path: most media requests carry no signing params at all.
+  if (!/(?:^|&)(?:Expires|Policy|Signature|Key-Pair-Id|Hash-Algorithm)(?:=|&|$)/.test(query)) {
+    return { values: {}, signed: false, userQuery: query };
+  }
+  const values: Partial<Record<SigningParam, string>> = {};
+  const kept: string[] = [];
+  let signed = false;
+  for (const piece of query.split('&')) {
+    const name = paramName(piece);
+    if ((SIGNING_PARAMS as readonly string[]).includes(name)) {
+      const param = name as SigningParam;
+      if (param !== 'Hash-Algorithm') signed = true;
+      if (values[param] === undefined) values[param] = piece.slice(name.length + 1);
+    } else {
+      kept.push(piece);
+    }
+  }
+  if (!signed) return { values: {}, signed: false, userQuery: query };
+  return { values, signed, userQuery: kept.join('&') };
+}
+
+/** Percent-decodes a signing value (some signers send `~` as `%7E`); `undefined` if undecodable. */
+export function decodeSigningValue(value: string): string | undefined {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
