@@ -60,7 +60,9 @@ export function loadSigningKey(pem: string | KeyObject, passphrase?: string): Si
     keyObject = createPrivateKey(passphrase === undefined ? pem : { key: pem, passphrase });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'ERR_MISSING_PASSPHRASE') {
+    // Node reports a missing passphrase differently by key format (PKCS#8 vs traditional PEM).
+    const encrypted = pem.includes('ENCRYPTED');
+    if (passphrase === undefined && (encrypted || code === 'ERR_MISSING_PASSPHRASE')) {
       throw new EdgepassError('KEY_PASSPHRASE_REQUIRED', 'the private key is encrypted: give its passphrase', {
         cause: error,
       });
