@@ -23,7 +23,7 @@ const EXPIRES = NOW + 3600;
 const expiresIso = new Date(EXPIRES * 1000).toISOString();
 const base = { keyPairId: 'K2JCJMDEHXQW5F', privateKey: rsa.privatePem, now: NOW };
 
-function cookieHeader(cookies: Record<string, string | undefined>): string {
+function cookieHeader(cookies: object): string {
   return Object.entries(cookies)
     .map(([name, value]) => `${name}=${value}`)
     .join('; ');

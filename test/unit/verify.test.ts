@@ -34,7 +34,7 @@ function getParam(url: string, name: string): string {
   return match[1];
 }
 
-function header(cookies: Record<string, string | undefined>): string {
+function header(cookies: object): string {
   return Object.entries(cookies)
     .map(([k, v]) => `${k}=${v}`)
     .join('; ');
