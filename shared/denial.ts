@@ -21,21 +21,6 @@ export type CloudFrontErrorCode =
   | 'MalformedPolicy'
   | 'AccessDenied';
 
-const CODES: Record<DenialReason, CloudFrontErrorCode> = {
-  'missing-key-pair-id': 'MissingKey',
-  'unknown-key': 'InvalidKey',
-  'malformed-signature': 'MalformedSignature',
-  'malformed-policy': 'MalformedPolicy',
-  'missing-signature': 'AccessDenied',
-  'missing-expires': 'AccessDenied',
-  'bad-hash-algorithm': 'AccessDenied',
-  'bad-signature': 'AccessDenied',
-  expired: 'AccessDenied',
-  'not-yet-valid': 'AccessDenied',
-  'ip-mismatch': 'AccessDenied',
-  'resource-mismatch': 'AccessDenied',
-};
-
 const MESSAGES: Record<CloudFrontErrorCode, string> = {
   MissingKey: 'Missing Key-Pair-Id query parameter or cookie value',
   InvalidKey: 'Unknown Key',
@@ -44,13 +29,43 @@ const MESSAGES: Record<CloudFrontErrorCode, string> = {
   AccessDenied: 'Access denied',
 };
 
-export const DENIAL_REASONS = Object.keys(CODES) as DenialReason[];
+export const DENIAL_REASONS: readonly DenialReason[] = [
+  'missing-key-pair-id',
+  'unknown-key',
+  'malformed-signature',
+  'malformed-policy',
+  'missing-signature',
+  'missing-expires',
+  'bad-hash-algorithm',
+  'bad-signature',
+  'expired',
+  'not-yet-valid',
+  'ip-mismatch',
+  'resource-mismatch',
+];
 
+/** CloudFront's error code for a denial reason; everything not named here is AccessDenied. */
 export function cloudFrontCode(reason: DenialReason): CloudFrontErrorCode {
-  return CODES[reason];
+  switch (reason) {
+    case 'missing-key-pair-id':
+      return 'MissingKey';
+    case 'unknown-key':
+      return 'InvalidKey';
+    case 'malformed-signature':
+      return 'MalformedSignature';
+    case 'malformed-policy':
+      return 'MalformedPolicy';
+    default:
+      return 'AccessDenied';
+  }
 }
 
-/** CloudFront's 403 body for a denial (observed shape: `text/xml`, no whitespace). */
+/** An error body in CloudFront's XML shape (observed: `text/xml`, no whitespace). */
+export function errorXml(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+}
+
+/** CloudFront's 403 body for a denial. */
 export function cloudFrontErrorXml(code: CloudFrontErrorCode): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${MESSAGES[code]}</Message></Error>`;
+  return errorXml(code, MESSAGES[code]);
 }

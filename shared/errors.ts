@@ -16,6 +16,7 @@ export type EdgepassErrorCode =
   | 'FORBIDDEN_RESOURCE'
   | 'RATE_LIMITED'
   | 'SIGNING_KEY_UNAVAILABLE'
+  | 'INVALID_CONFIG'
   | 'INTERNAL';
 
 const STATUS: Record<EdgepassErrorCode, number> = {
@@ -32,6 +33,7 @@ const STATUS: Record<EdgepassErrorCode, number> = {
   FORBIDDEN_RESOURCE: 403,
   RATE_LIMITED: 429,
   SIGNING_KEY_UNAVAILABLE: 503,
+  INVALID_CONFIG: 500,
   INTERNAL: 500,
 };
 

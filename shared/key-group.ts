@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { EdgepassError } from './errors';
 import { type KeyType, loadPublicKey } from './signing-key';
 
@@ -23,8 +23,21 @@ export function isKeyPairId(id: string): boolean {
 }
 
 /**
- * Builds a key group from public keys (PEM or KeyObject) keyed by their CloudFront ids. Keys are
- * parsed once here; lookups during verification are a map read.
+ * A key group from keys already validated at build time (the edge bundle): parses each PEM once and
+ * skips the checks and their messages, which the 10 KB edge budget has no room for.
+ */
+export function trustedKeyGroup(keys: readonly { id: string; publicKey: string | KeyObject }[]): KeyGroup {
+  const byId = new Map<string, PublicKey>();
+  for (const { id, publicKey } of keys) {
+    const keyObject = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
+    byId.set(id, { id, keyObject, type: keyObject.asymmetricKeyType === 'ec' ? 'ecdsa' : 'rsa' });
+  }
+  return { get: (id) => byId.get(id), ids: [...byId.keys()] };
+}
+
+/**
+ * Builds a key group from public keys (PEM or KeyObject) keyed by their CloudFront ids, checking each
+ * id and key. Keys are parsed once here; lookups during verification are a map read.
  *
  * @example
  * const group = createKeyGroup([{ id: 'K2JCJMDEHXQW5F', publicKey: pem }]);

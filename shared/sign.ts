@@ -156,8 +156,10 @@ export function checkSignableUrl(url: string): void {
   if (url.includes('"') || url.includes('\\')) {
     throw new EdgepassError('INVALID_URL', 'the URL holds " or \\: percent-encode them (%22, %5C) before signing');
   }
-  if (url.includes('#'))
+  if (url.includes('#')) {
     throw new EdgepassError('INVALID_URL', 'the URL has a #fragment; browsers never send it, so drop it');
+  }
+  checkCanonicalUrl(url);
   if (url.length > MAX_URL_LENGTH) {
     throw new EdgepassError(
       'INVALID_URL',
@@ -176,6 +178,35 @@ export function checkSignableUrl(url: string): void {
       'INVALID_URL',
       'the URL already holds Expires, Policy, Signature, Key-Pair-Id or Hash-Algorithm: CloudFront would treat it as signed',
     );
+  }
+}
+
+/**
+ * Clients normalise some URLs before sending them (lowercase host, no default port, a `/` path, dot
+ * segments resolved): a URL signed in another spelling always gets a 403, so it is refused with the
+ * spelling to sign instead.
+ */
+function checkCanonicalUrl(url: string): void {
+  const schemeEnd = url.indexOf('://') + 3;
+  const pathStart = url.slice(schemeEnd).search(/[/?]/);
+  const authority = pathStart === -1 ? url.slice(schemeEnd) : url.slice(schemeEnd, schemeEnd + pathStart);
+  const rest = pathStart === -1 ? '' : url.slice(schemeEnd + pathStart);
+  const q = rest.indexOf('?');
+  const path = q === -1 ? rest : rest.slice(0, q);
+  let expected: string;
+  try {
+    expected = new URL(url).href;
+  } catch {
+    throw new EdgepassError('INVALID_URL', `${url} is not a valid URL`);
+  }
+  const canonical =
+    path.startsWith('/') &&
+    authority === authority.toLowerCase() &&
+    !/:(443|80)?$/.test(authority) &&
+    !/(^|\/)\.\.?(\/|$)/.test(path) &&
+    !authority.includes('@');
+  if (!canonical) {
+    throw new EdgepassError('INVALID_URL', `clients would request ${url} as ${expected}: sign that spelling instead`);
   }
 }
 
@@ -225,6 +256,13 @@ function signOne(url: string, p: Prepared, shared: string | undefined): string {
   if (shared !== undefined) return appendParams(url, shared);
   let params: string;
   if (needsCustom(p)) {
+    // The URL becomes the policy's Resource, where * is a wildcard CloudFront cannot escape.
+    if (url.includes('*')) {
+      throw new EdgepassError(
+        'INVALID_URL',
+        'the URL holds a literal * that a custom policy would read as a wildcard: write it as %2A, or give a resource',
+      );
+    }
     const policy = customFor(p, url);
     params = `Policy=${encodeCloudFrontBase64(policy)}&Signature=${signPolicy(policy, p.key, p.hashAlgorithm)}&Key-Pair-Id=${p.keyPairId}`;
   } else {
@@ -264,14 +302,15 @@ export function signUrls(urls: readonly string[], options: SignOptions): string[
   const p = prepare(options);
   for (const url of urls) checkSignableUrl(url);
   let shared: string | undefined;
-  if (options.resource !== undefined && !urls.every((url) => url === options.resource)) {
-    checkResource(options.resource, options.allowBroadResource);
+  const resource = options.resource;
+  if (resource !== undefined && (hasWildcard(resource) || !urls.every((url) => url === resource))) {
+    checkResource(resource, options.allowBroadResource);
     for (const url of urls) {
-      if (!matchResource(options.resource, url)) {
-        throw new EdgepassError('INVALID_RESOURCE', `${url} is not covered by the resource ${options.resource}`);
+      if (!matchResource(resource, url)) {
+        throw new EdgepassError('INVALID_RESOURCE', `${url} is not covered by the resource ${resource}`);
       }
     }
-    shared = sharedParams(p, options.resource);
+    shared = sharedParams(p, resource);
   }
   return urls.map((url) => checkSignedLength(signOne(url, p, shared)));
 }

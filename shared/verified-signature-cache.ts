@@ -1,5 +1,11 @@
 import type { Policy } from './policy';
 
+/** What a verified signature vouches for: the decoded policy (and its text, for custom policies). */
+export interface VerifiedPolicy {
+  readonly policy: Policy;
+  readonly policyJson: string | undefined;
+}
+
 /**
  * A bounded memory of signatures already verified against one key group, keyed by everything the
  * signature covers (key id, hash, signature, policy bytes or canned inputs). A hit skips base64
@@ -7,7 +13,7 @@ import type { Policy } from './policy';
  * caller on every request. Oldest entries are dropped first once `maxEntries` is reached.
  */
 export class VerifiedSignatureCache {
-  readonly #entries = new Map<string, Policy>();
+  readonly #entries = new Map<string, VerifiedPolicy>();
   readonly maxEntries: number;
   /** Keys longer than this are not cached (a policy that large is unusual and would crowd memory). */
   readonly maxKeyLength: number;
@@ -17,17 +23,17 @@ export class VerifiedSignatureCache {
     this.maxKeyLength = maxKeyLength;
   }
 
-  get(key: string): Policy | undefined {
+  get(key: string): VerifiedPolicy | undefined {
     return this.#entries.get(key);
   }
 
-  set(key: string, policy: Policy): void {
+  set(key: string, entry: VerifiedPolicy): void {
     if (this.maxEntries <= 0 || key.length > this.maxKeyLength) return;
     if (this.#entries.size >= this.maxEntries) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, policy);
+    this.#entries.set(key, entry);
   }
 
   get size(): number {

@@ -7,7 +7,13 @@ import type { KeyGroup } from './key-group';
 import { cannedPolicy, MAX_EPOCH_SECONDS, type Policy, parsePolicy } from './policy';
 import { matchResource } from './resource-pattern';
 import type { HashAlgorithm } from './sign';
-import { decodeSigningValue, type SplitQuery, splitSigningParams } from './signing-params';
+import {
+  decodeSigningValue,
+  SIGNING_PARAMS,
+  type SigningParam,
+  type SplitQuery,
+  splitSigningParams,
+} from './signing-params';
 import { VerifiedSignatureCache } from './verified-signature-cache';
 
 /** A request as the verifier needs it. */
@@ -38,6 +44,8 @@ interface DecisionDetails {
   readonly userQuery: string;
   readonly keyPairId?: string | undefined;
   readonly policy?: Policy | undefined;
+  /** The received custom policy document, as decoded from base64. */
+  readonly policyJson?: string | undefined;
   readonly canned?: boolean | undefined;
   readonly hashAlgorithm?: HashAlgorithm | undefined;
   /** False when no key group was given, or the decision came before the signature was looked at. */
@@ -51,23 +59,18 @@ export type Decision =
 const NO_PARAMS: SplitQuery = { values: {}, signed: false, userQuery: '' };
 const CANNED_EXPIRES = /^[0-9]{1,10}$/;
 
-interface Credentials {
-  keyPairId: string | undefined;
-  signature: string | undefined;
-  policy: string | undefined;
-  expires: string | undefined;
-  hash: string | undefined;
-}
+type Credentials = Partial<Record<SigningParam, string>>;
 
-function fromQuery(values: SplitQuery['values']): Credentials {
-  const decode = (v: string | undefined) => (v === undefined ? undefined : (decodeSigningValue(v) ?? '\u0000'));
-  return {
-    keyPairId: decode(values['Key-Pair-Id']),
-    signature: decode(values.Signature),
-    policy: decode(values.Policy),
-    expires: decode(values.Expires),
-    hash: decode(values['Hash-Algorithm']),
-  };
+/** Signing values of a request, keyed by their query-param names whichever way they came. */
+function credentials(split: SplitQuery, cookie: SignedRequest['cookie']): Credentials {
+  const found: Credentials = {};
+  const cookies = split.signed ? undefined : signingCookies(cookie);
+  for (const name of SIGNING_PARAMS) {
+    // Query values may be percent-encoded (`~` as `%7E`); an undecodable one can never verify.
+    const value = cookies === undefined ? split.values[name] : cookies[`CloudFront-${name}`];
+    if (value !== undefined) found[name] = cookies === undefined ? (decodeSigningValue(value) ?? '\u0000') : value;
+  }
+  return found;
 }
 
 /**
@@ -88,27 +91,21 @@ export function verifySignedRequest(request: SignedRequest, options: VerifyOptio
   const url = request.url;
   const q = url.indexOf('?');
   const split = q === -1 ? NO_PARAMS : splitSigningParams(url.slice(q + 1));
-  let source: DecisionDetails['source'];
-  let creds: Credentials;
+  const creds = credentials(split, request.cookie);
   let resourceUrl = url;
+  let userQuery = q === -1 ? '' : url.slice(q + 1);
   if (split.signed) {
-    source = 'url';
-    creds = fromQuery(split.values);
-    const base = url.slice(0, q);
-    resourceUrl = split.userQuery.length === 0 ? base : `${base}?${split.userQuery}`;
-  } else {
-    const cookies = signingCookies(request.cookie);
-    creds = {
-      keyPairId: cookies['CloudFront-Key-Pair-Id'],
-      signature: cookies['CloudFront-Signature'],
-      policy: cookies['CloudFront-Policy'],
-      expires: cookies['CloudFront-Expires'],
-      hash: cookies['CloudFront-Hash-Algorithm'],
-    };
-    source = (creds.keyPairId ?? creds.signature ?? creds.policy ?? creds.expires ?? creds.hash) ? 'cookie' : 'none';
+    userQuery = split.userQuery;
+    resourceUrl = userQuery.length === 0 ? url.slice(0, q) : `${url.slice(0, q)}?${userQuery}`;
   }
-  const userQuery = split.signed ? split.userQuery : q === -1 ? '' : url.slice(q + 1);
-  let details: DecisionDetails = { source, resourceUrl, userQuery, signatureChecked: false };
+  const source = split.signed ? 'url' : Object.keys(creds).length > 0 ? 'cookie' : 'none';
+  // One record filled in as the checks progress, so a denial reports all that was decoded.
+  const details: { -readonly [K in keyof DecisionDetails]: DecisionDetails[K] } = {
+    source,
+    resourceUrl,
+    userQuery,
+    signatureChecked: false,
+  };
   const deny = (reason: DenialReason): Decision => ({
     ...details,
     allowed: false,
@@ -116,41 +113,45 @@ export function verifySignedRequest(request: SignedRequest, options: VerifyOptio
     code: cloudFrontCode(reason),
   });
 
-  const { keyPairId, signature } = creds;
+  const { 'Key-Pair-Id': keyPairId, Signature: signature, Policy: policyText, Expires: expiresText } = creds;
   if (keyPairId === undefined || keyPairId.length === 0) return deny('missing-key-pair-id');
-  details = { ...details, keyPairId };
+  details.keyPairId = keyPairId;
   const publicKey = options.keyGroup?.get(keyPairId);
   if (options.keyGroup !== undefined && publicKey === undefined) return deny('unknown-key');
   if (signature === undefined || signature.length === 0) return deny('missing-signature');
-  if (creds.policy === undefined && creds.expires === undefined) return deny('missing-expires');
+  if (policyText === undefined && expiresText === undefined) return deny('missing-expires');
+  const hash = creds['Hash-Algorithm'];
   const hashAlgorithm: HashAlgorithm | undefined =
-    creds.hash === undefined || creds.hash === 'SHA1' ? 'sha1' : creds.hash === 'SHA256' ? 'sha256' : undefined;
+    hash === undefined || hash === 'SHA1' ? 'sha1' : hash === 'SHA256' ? 'sha256' : undefined;
   if (hashAlgorithm === undefined) return deny('bad-hash-algorithm');
-  const canned = creds.policy === undefined;
-  details = { ...details, canned, hashAlgorithm };
+  const canned = policyText === undefined;
+  details.canned = canned;
+  details.hashAlgorithm = hashAlgorithm;
 
   const cacheKey =
     options.cache === undefined || publicKey === undefined
       ? undefined
-      : `${keyPairId}\n${hashAlgorithm}\n${signature}\n${canned ? `E${creds.expires}\n${resourceUrl}` : `P${creds.policy}`}`;
-  let policy = cacheKey === undefined ? undefined : options.cache?.get(cacheKey);
+      : `${keyPairId}\n${hashAlgorithm}\n${signature}\n${canned ? `E${expiresText}\n${resourceUrl}` : `P${policyText}`}`;
+  const hit = cacheKey === undefined ? undefined : options.cache?.get(cacheKey);
+  let policy: Policy;
 
-  if (policy === undefined) {
+  if (hit === undefined) {
     let signedBytes: Buffer;
     if (canned) {
-      const expiresText = creds.expires as string;
-      const expires = CANNED_EXPIRES.test(expiresText) ? Number(expiresText) : Number.NaN;
+      const expires = CANNED_EXPIRES.test(expiresText as string) ? Number(expiresText) : Number.NaN;
       if (!(expires <= MAX_EPOCH_SECONDS)) return deny('malformed-policy');
       policy = { resource: resourceUrl, dateLessThan: expires };
       signedBytes = Buffer.from(cannedPolicy(resourceUrl, expires), 'utf8');
     } else {
-      const decoded = decodeCloudFrontBase64(creds.policy as string);
-      const parsed = decoded === undefined ? undefined : parsePolicy(decoded.toString('utf8'));
-      if (decoded === undefined || parsed === undefined) return deny('malformed-policy');
+      const decoded = decodeCloudFrontBase64(policyText);
+      if (decoded === undefined) return deny('malformed-policy');
+      details.policyJson = decoded.toString('utf8');
+      const parsed = parsePolicy(details.policyJson);
+      if (parsed === undefined) return deny('malformed-policy');
       policy = parsed;
       signedBytes = decoded;
     }
-    details = { ...details, policy };
+    details.policy = policy;
     const signatureBytes = decodeCloudFrontBase64(signature);
     if (signatureBytes === undefined) return deny('malformed-signature');
     if (publicKey !== undefined) {
@@ -160,16 +161,20 @@ export function verifySignedRequest(request: SignedRequest, options: VerifyOptio
       } catch {
         valid = false;
       }
-      details = { ...details, signatureChecked: true };
+      details.signatureChecked = true;
       if (!valid) return deny('bad-signature');
-      if (cacheKey !== undefined) options.cache?.set(cacheKey, policy);
+      if (cacheKey !== undefined) options.cache?.set(cacheKey, { policy, policyJson: details.policyJson });
     }
   } else {
-    details = { ...details, policy, signatureChecked: true };
+    policy = hit.policy;
+    details.policy = policy;
+    details.policyJson = hit.policyJson;
+    details.signatureChecked = true;
   }
 
-  if (options.now >= policy.dateLessThan) return deny('expired');
-  if (policy.dateGreaterThan !== undefined && options.now <= policy.dateGreaterThan) return deny('not-yet-valid');
+  // Written as negations so that a clock that is not a number (NaN) fails closed.
+  if (!(options.now < policy.dateLessThan)) return deny('expired');
+  if (policy.dateGreaterThan !== undefined && !(options.now > policy.dateGreaterThan)) return deny('not-yet-valid');
   if (
     policy.sourceIp !== undefined &&
     (request.clientIp === undefined || !ipv4InCidr(request.clientIp, policy.sourceIp))

@@ -16,7 +16,8 @@ const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[
 export function parseWhen(text: string, now: number): number {
   const value = text.trim();
   const relative = RELATIVE.exec(value);
-  if (relative) return now + Number(relative[1]) * UNIT_SECONDS[relative[2] as keyof typeof UNIT_SECONDS];
+  if (relative)
+    return checkRange(now + Number(relative[1]) * UNIT_SECONDS[relative[2] as keyof typeof UNIT_SECONDS], value);
   if (/^\d+$/.test(value)) {
     if (value.length >= 12) {
       throw new EdgepassError(
@@ -27,7 +28,10 @@ export function parseWhen(text: string, now: number): number {
     return checkRange(Number(value), value);
   }
   if (ISO.test(value)) {
-    const ms = Date.parse(value);
+    // A date-time without an offset is read as UTC (JavaScript would read it as local time, so the
+    // same command would sign different expiries on different machines).
+    const zoned = /[T ]\d{2}:\d{2}/.test(value) && !/(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? `${value}Z` : value;
+    const ms = Date.parse(zoned.replace(' ', 'T'));
     if (!Number.isNaN(ms)) return checkRange(Math.floor(ms / 1000), value);
   }
   throw new EdgepassError(
@@ -37,6 +41,7 @@ export function parseWhen(text: string, now: number): number {
 }
 
 function checkRange(seconds: number, text: string): number {
+  if (seconds < 0) throw new EdgepassError('INVALID_TIME', `${text} is before 1970, which CloudFront cannot express`);
   if (seconds > MAX_EPOCH_SECONDS) {
     throw new EdgepassError(
       'INVALID_TIME',

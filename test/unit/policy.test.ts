@@ -123,6 +123,12 @@ describe('parseWhen', () => {
     expect(parseWhen('1795867200', NOW)).toBe(1795867200);
     expect(parseWhen('2026-11-28T12:00:00Z', NOW)).toBe(1795867200);
     expect(parseWhen('2026-11-28T13:00:00+01:00', NOW)).toBe(1795867200);
+    expect(parseWhen('2026-11-28', NOW)).toBe(1795824000);
+  });
+
+  it('reads a date-time without an offset as UTC, whatever the machine time zone', () => {
+    expect(parseWhen('2026-11-28T12:00:00', NOW)).toBe(1795867200);
+    expect(parseWhen('2026-11-28 12:00', NOW)).toBe(1795867200);
   });
 
   it.each([
@@ -130,6 +136,8 @@ describe('parseWhen', () => {
     ['a time past 2038', '2040-01-01T00:00:00Z', /2038/],
     ['words', 'tomorrow', /cannot read time/],
     ['a negative offset', '-5m', /cannot read time/],
+    ['a relative time past 2038', '+9000d', /2038/],
+    ['a time before 1970', '1969-12-31T23:59:59Z', /before 1970/],
     ['an impossible date', '2026-13-45', /cannot read time/],
   ])('refuses %s', (_name, text, message) => {
     expect(() => parseWhen(text, NOW)).toThrow(message);

@@ -54,3 +54,11 @@ describe('isValidResourcePattern', () => {
     expect(isValidResourcePattern('https:///a')).toBe(false);
   });
 });
+
+describe('matchResource on hostile input', () => {
+  it('answers quickly-enough-to-finish for many stars against a long URL of slashes (no regex backtracking)', () => {
+    const url = `https://h.example/videos/${'/'.repeat(8000)}x`;
+    expect(matchResource('https://h.example/videos/*/*/*/*/*.ts', url)).toBe(false);
+    expect(matchResource('https://h.example/videos/*/*/*/*/*x', url)).toBe(true);
+  });
+});

@@ -74,10 +74,25 @@ describe('signUrl', () => {
     ['an existing Expires param', `${HOST}/a.mp4?Expires=1`, /already holds/],
     ['an existing Key-Pair-Id param', `${HOST}/a.mp4?x=1&Key-Pair-Id=K`, /already holds/],
     ['an over-long URL', `${HOST}/${'a'.repeat(9000)}`, /8192/],
+    ['a URL without a path', 'https://cdn.example.com', /as https:\/\/cdn\.example\.com\//],
+    ['an upper-case host', 'https://CDN.example.com/a.mp4', /as https:\/\/cdn\.example\.com\/a\.mp4/],
+    ['a default port', 'https://cdn.example.com:443/a.mp4', /as https:\/\/cdn\.example\.com\/a\.mp4/],
+    ['dot segments', 'https://cdn.example.com/v/../a.mp4', /as https:\/\/cdn\.example\.com\/a\.mp4/],
+    ['userinfo', 'https://user@cdn.example.com/a.mp4', /sign that spelling/],
   ])('refuses %s', (_name, url, message) => {
     const error = failure(() => signUrl(url, opts));
     expect(error.code).toBe('INVALID_URL');
     expect(error.message).toMatch(message);
+  });
+
+  it('refuses a literal * in a URL that becomes a custom policy resource, but signs it canned', () => {
+    const error = failure(() => signUrl(`${HOST}/a*b.mp4`, { ...opts, notBefore: NOW - 1 }));
+    expect(error).toMatchObject({ code: 'INVALID_URL', message: expect.stringMatching(/%2A/) });
+    const canned = signUrl(`${HOST}/a*b.mp4`, opts);
+    expect(verifySignedRequest({ url: canned }, { now: NOW, keyGroup }).reason).toBe('ok');
+    expect(verifySignedRequest({ url: canned.replace('a*b', 'axxb') }, { now: NOW, keyGroup }).reason).toBe(
+      'bad-signature',
+    );
   });
 
   it('allows a broad resource only when asked explicitly', () => {

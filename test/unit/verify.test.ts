@@ -301,7 +301,7 @@ describe('createVerifier: the verified-signature cache', () => {
 
   it('is bounded: the oldest entry goes first', () => {
     const cache = new VerifiedSignatureCache(2);
-    const policy = { resource: 'x', dateLessThan: 1 };
+    const policy = { policy: { resource: 'x', dateLessThan: 1 }, policyJson: undefined };
     cache.set('a', policy);
     cache.set('b', policy);
     cache.set('c', policy);
