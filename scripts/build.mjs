@@ -1,5 +1,6 @@
 // Bundles the runnable entry points into dist/ with esbuild. Runs on `npm ci` (prepare), before
-// `npm test` and before `npm run bench`, so the CLI and the benchmarks always match the sources.
+// `npm test` and before `npm run bench`, so the CLI, the config loader used by esbuild.config.cjs and
+// the benchmarks always match the sources.
 import { build } from 'esbuild';
 
 const common = {
@@ -13,6 +14,8 @@ const common = {
 };
 
 await Promise.all([
+  build({ ...common, entryPoints: ['shared/index.ts'], outfile: 'dist/index.cjs', packages: 'external' }),
   build({ ...common, entryPoints: ['cli/edgepass.ts'], outfile: 'dist/edgepass.cjs' }),
+  build({ ...common, entryPoints: ['shared/build-config.ts'], outfile: 'dist/build-config.cjs', packages: 'external' }),
   build({ ...common, entryPoints: ['bench/index.ts'], outfile: 'dist/bench.cjs', packages: 'external' }),
 ]);

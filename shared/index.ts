@@ -1,6 +1,7 @@
 /** edgepass core: CloudFront policies, signing and verification, pure and AWS-free. */
 export { decodeCloudFrontBase64, encodeCloudFrontBase64 } from './cloudfront-base64';
-export { type SigningCookies, signingCookies } from './cookie-header';
+export { type EdgeConfig, type EdgepassConfig, parseConfig, toEdgeConfig } from './config';
+export { MAX_COOKIE_HEADER, type SigningCookies, signingCookies } from './cookie-header';
 export {
   type CloudFrontErrorCode,
   cloudFrontCode,
@@ -16,6 +17,7 @@ export { grantsAnyHost, isValidResourcePattern, matchResource } from './resource
 export {
   checkSignableUrl,
   type HashAlgorithm,
+  MAX_URL_LENGTH,
   type SignedCookies,
   type SignOptions,
   signCookies,

@@ -1,0 +1,76 @@
+/** Usage texts printed by `--help`; kept short enough to read without scrolling. */
+
+const WHEN = 'WHEN is ISO 8601 (2026-12-01T00:00:00Z), epoch seconds (1796083200), or +90s, +30m, +12h, +7d.';
+
+const SIGN_OPTIONS = `  --key-pair-id ID        CloudFront public key id, e.g. K2JCJMDEHXQW5F (required)
+  --private-key FILE      PEM private key, RSA-2048 or ECDSA P-256 (required)
+  --passphrase TEXT       passphrase of an encrypted key (or set EDGEPASS_KEY_PASSPHRASE)
+  --expires WHEN          stops working at WHEN (default +1h)
+  --not-before WHEN       not valid until after WHEN (custom policy)
+  --ip CIDR               viewer IPv4 address or range, e.g. 203.0.113.0/24 (custom policy)
+  --hash sha1|sha256      signature hash (default sha1; sha256 adds Hash-Algorithm=SHA256)
+  --allow-broad-resource  permit a resource that grants every host (refused by default)`;
+
+/** Help texts by command name. */
+export const HELP = {
+  main: `Usage: edgepass <command> [options]
+
+CloudFront signed URLs and cookies: make keys, sign, and explain why a request gets a 403.
+
+Commands:
+  keys generate   write a key pair to upload to CloudFront as a public key
+  sign-url        sign a URL and print it
+  sign-cookies    sign CloudFront cookies for a resource and print Set-Cookie lines
+  inspect         decode a signed URL or cookies and say whether CloudFront would serve it
+
+Options:
+  -h, --help      show help (also after a command: edgepass inspect --help)
+  --version       print the version
+
+${WHEN}
+Exit codes: 0 success (inspect: allowed), 1 denied (inspect), 2 usage or input error.`,
+
+  keys: `Usage: edgepass keys generate [--type rsa|ecdsa] --out DIR [--force]
+
+Writes DIR/private.pem (PKCS#8, mode 0600) and DIR/public.pem (SPKI).
+
+  --type rsa|ecdsa   RSA-2048 (default) or ECDSA P-256
+  --out DIR          directory to write to (created if missing)
+  --force            overwrite existing key files`,
+
+  'sign-url': `Usage: edgepass sign-url URL --key-pair-id ID --private-key FILE [options]
+
+Prints the signed URL. Canned policy unless --resource, --not-before or --ip ask for a custom one.
+
+${SIGN_OPTIONS}
+  --resource PATTERN      custom-policy resource with * and ?, e.g. https://cdn.example.com/videos/*
+
+${WHEN}
+Example: edgepass sign-url 'https://cdn.example.com/a.mp4' --key-pair-id K2JCJMDEHXQW5F --private-key private.pem --expires +2h`,
+
+  'sign-cookies': `Usage: edgepass sign-cookies RESOURCE --key-pair-id ID --private-key FILE [options]
+
+Prints one Set-Cookie line per CloudFront cookie. RESOURCE is a URL or a pattern such as
+https://cdn.example.com/videos/* (a plain URL gives canned cookies valid for that URL only).
+
+${SIGN_OPTIONS}
+  --domain DOMAIN         cookie Domain attribute (default: none, the host that sets them)
+  --path PATH             cookie Path attribute (default /)
+  --json                  print {"cookie name": "value", …} instead
+
+${WHEN}`,
+
+  inspect: `Usage: edgepass inspect URL [--cookie HEADER]… [--public-key ID=FILE]… [options]
+
+Decodes a signed URL (or the CloudFront cookies sent with URL) and says whether CloudFront would
+serve it; when not, why and the likely fix. Without --public-key the signature is NOT checked.
+
+  --cookie HEADER         Cookie header sent with the request, e.g. 'CloudFront-Policy=…; CloudFront-…'
+  --public-key ID=FILE    trusted public key (PEM) and its CloudFront id; repeat for a key group
+  --client-ip IP          viewer IP address to check an IpAddress condition against
+  --at WHEN               check as of WHEN instead of now
+  --json                  print the decision as JSON
+
+${WHEN}
+Exit codes: 0 allowed, 1 denied, 2 usage or input error.`,
+} as const;

@@ -1,0 +1,93 @@
+import { version } from '../package.json';
+import { isEdgepassError } from '../shared';
+import { wantsHelp } from './args';
+import { HELP } from './help';
+import { inspectCommand } from './inspect';
+import type { CliIo } from './io';
+import { keysGenerate } from './keys-generate';
+import { signCookiesCommand } from './sign-cookies';
+import { signUrlCommand } from './sign-url';
+import { UsageError } from './usage-error';
+
+type Command = (args: readonly string[], io: CliIo) => number;
+
+function keysCommand(args: readonly string[], io: CliIo): number {
+  const [sub, ...rest] = args;
+  if (sub === 'generate') return keysGenerate(rest, io);
+  if (sub === undefined) throw new UsageError('keys needs a subcommand: edgepass keys generate --out DIR');
+  throw new UsageError(`unknown keys subcommand ${JSON.stringify(sub)}; the only one is generate`);
+}
+
+const COMMANDS = {
+  keys: keysCommand,
+  'sign-url': signUrlCommand,
+  'sign-cookies': signCookiesCommand,
+  inspect: inspectCommand,
+} satisfies Record<string, Command>;
+
+type CommandName = keyof typeof COMMANDS;
+
+function isCommandName(name: string | undefined): name is CommandName {
+  return name !== undefined && Object.hasOwn(COMMANDS, name);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/** Exit codes: 2 for anything the caller can fix in the invocation or its inputs, 1 for the rest. */
+function reportFailure(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.stderr(`edgepass: ${oneLine(error.message)}\n`);
+    return 2;
+  }
+  if (isEdgepassError(error)) {
+    io.stderr(`edgepass: ${oneLine(error.message)}\n`);
+    return error.code === 'INTERNAL' || error.code === 'SIGNING_KEY_UNAVAILABLE' ? 1 : 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`edgepass: unexpected error: ${oneLine(message)}\n`);
+  return 1;
+}
+
+function dispatch(argv: readonly string[], io: CliIo): number {
+  const [name, ...args] = argv;
+  if (name === undefined) throw new UsageError('missing command; run edgepass --help');
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' && isCommandName(args[0]) ? args[0] : 'main';
+    io.stdout(`${HELP[topic]}\n`);
+    return 0;
+  }
+  if (name === '--version') {
+    io.stdout(`${version}\n`);
+    return 0;
+  }
+  if (!isCommandName(name)) {
+    throw new UsageError(
+      name.startsWith('-')
+        ? `unknown option ${name}; run edgepass --help`
+        : `unknown command ${JSON.stringify(name)}; commands: ${Object.keys(COMMANDS).join(', ')}`,
+    );
+  }
+  if (wantsHelp(args)) {
+    io.stdout(`${HELP[name]}\n`);
+    return 0;
+  }
+  return COMMANDS[name](args, io);
+}
+
+/**
+ * Runs one `edgepass` invocation and returns its exit code: 0 success (inspect: allowed), 1 denied
+ * or an unexpected failure, 2 a usage or input error. Failures are one `edgepass: …` line on stderr,
+ * never a stack trace.
+ *
+ * @example
+ * process.exitCode = runCli(process.argv.slice(2), io);
+ */
+export function runCli(argv: readonly string[], io: CliIo): number {
+  try {
+    return dispatch(argv, io);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}

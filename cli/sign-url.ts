@@ -1,0 +1,23 @@
+import { checkSignableUrl, signUrl } from '../shared';
+import { onePositional, parseCommandArgs } from './args';
+import type { CliIo } from './io';
+import { readSignFlags, SIGN_FLAGS } from './sign-flags';
+
+const FLAGS = { ...SIGN_FLAGS, resource: { type: 'string' } } as const;
+
+/**
+ * `edgepass sign-url URL --key-pair-id ID --private-key FILE [options]`: prints the signed URL alone,
+ * so it can be captured with `$(…)` or piped.
+ *
+ * @example
+ * signUrlCommand(['https://cdn.example.com/a.mp4', '--key-pair-id', 'K2JCJMDEHXQW5F', '--private-key', 'private.pem'], io)
+ */
+export function signUrlCommand(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parseCommandArgs('sign-url', args, FLAGS);
+  const url = onePositional(positionals, 'URL', 'sign-url');
+  // The URL is the likelier mistake; say so before reading any key file.
+  checkSignableUrl(url);
+  const options = readSignFlags(values, io);
+  io.stdout(`${signUrl(url, { ...options, resource: values.resource })}\n`);
+  return 0;
+}

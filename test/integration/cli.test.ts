@@ -1,0 +1,865 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cannedPolicy,
+  createKeyGroup,
+  decodeCloudFrontBase64,
+  epochSeconds,
+  signCookies,
+  signUrl,
+  verifySignedRequest,
+} from '../../shared';
+import { ecKeyPair, NOW, rsaKeyPair } from '../fixtures/keys';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'dist/edgepass.cjs');
+const HOST = 'https://d111111abcdef8.cloudfront.net';
+const FAR_FUTURE = 2_000_000_000; // 2033-05-18: a fixed expiry the real clock has not reached
+const rsa = rsaKeyPair();
+const ec = ecKeyPair();
+const stranger = rsaKeyPair();
+const keyGroup = createKeyGroup([
+  { id: 'KRSA', publicKey: rsa.publicPem },
+  { id: 'KEC', publicKey: ec.publicPem },
+]);
+
+let dir: string;
+const file = (name: string) => join(dir, name);
+
+interface Result {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the built CLI as a user would, with no passphrase leaking in from the test's environment. */
+function edgepass(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
+  const { EDGEPASS_KEY_PASSPHRASE: _ignored, ...base } = process.env;
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...base, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', fail);
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+async function inspectJson(args: readonly string[]): Promise<{ status: number | null; json: Record<string, unknown> }> {
+  const result = await edgepass(['inspect', ...args, '--json']);
+  expect(result.stderr).toBe('');
+  return { status: result.status, json: JSON.parse(result.stdout) as Record<string, unknown> };
+}
+
+function param(url: string, name: string): string {
+  const match = new RegExp(`[?&]${name}=([^&]*)`).exec(url);
+  if (match?.[1] === undefined) throw new Error(`no ${name} in ${url}`);
+  return match[1];
+}
+
+function signatureBytes(text: string): Buffer {
+  const bytes = decodeCloudFrontBase64(text);
+  if (bytes === undefined) throw new Error(`not CloudFront base64: ${text}`);
+  return bytes;
+}
+
+function spkiDer(key: KeyObject): string {
+  return key.export({ type: 'spki', format: 'der' }).toString('base64');
+}
+
+function expectUsageError(result: Result, message: RegExp): void {
+  expect(result.status).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(/^edgepass: [^\n]+\n$/);
+  expect(result.stderr).not.toContain('    at ');
+  expect(result.stderr).toMatch(message);
+}
+
+const rsaKeyArgs = () => ['--key-pair-id', 'KRSA', '--private-key', file('rsa.pem')];
+const rsaPublic = () => `KRSA=${file('rsa.pub.pem')}`;
+const ecPublic = () => `KEC=${file('ec.pub.pem')}`;
+
+beforeAll(() => {
+  // Build exactly what `npm test` and `npx edgepass` run, so the suite never tests a stale bundle.
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
+  dir = mkdtempSync(join(tmpdir(), 'edgepass-cli-'));
+  writeFileSync(file('rsa.pem'), rsa.privatePem, { mode: 0o600 });
+  writeFileSync(file('rsa.pub.pem'), rsa.publicPem);
+  writeFileSync(file('ec.pem'), ec.privatePem, { mode: 0o600 });
+  writeFileSync(file('ec.pub.pem'), ec.publicPem);
+  writeFileSync(file('stranger.pub.pem'), stranger.publicPem);
+  writeFileSync(
+    file('rsa-encrypted.pem'),
+    rsa.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'open sesame' }),
+  );
+  const ed = generateKeyPairSync('ed25519');
+  writeFileSync(file('ed25519.pem'), ed.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  writeFileSync(file('rsa1024.pem'), small.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(file('garbage.pem'), 'this is not a key\n');
+  writeFileSync(file('huge.pem'), 'A'.repeat(70_000));
+  mkdirSync(file('a-directory'));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.concurrent('edgepass --help and --version', () => {
+  it('prints the command overview with exit 0', async () => {
+    const result = await edgepass(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: edgepass <command>/);
+    for (const command of ['keys generate', 'sign-url', 'sign-cookies', 'inspect']) {
+      expect(result.stdout).toContain(command);
+    }
+    expect(result.stdout).not.toMatch(/secret put|edgepass dev/);
+  });
+
+  it('prints one command usage for `<command> --help` even when other flags are missing', async () => {
+    for (const command of [['sign-url'], ['sign-cookies'], ['inspect'], ['keys', 'generate']]) {
+      const result = await edgepass([...command, '--help']);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain(`Usage: edgepass ${command.join(' ')}`);
+    }
+  });
+
+  it('prints the package version, also through bin/edgepass.cjs', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect((await edgepass(['--version'])).stdout).toBe(`${version}\n`);
+    const viaBin = spawnSync(process.execPath, [join(ROOT, 'bin/edgepass.cjs'), '--version'], { encoding: 'utf8' });
+    expect(viaBin.status).toBe(0);
+    expect(viaBin.stdout).toBe(`${version}\n`);
+  });
+});
+
+describe.concurrent('edgepass keys generate', () => {
+  it('writes an RSA-2048 pair by default: PKCS#8 private key with mode 0600, SPKI public key, and a next-step hint', async () => {
+    const out = file('gen-rsa');
+    const result = await edgepass(['keys', 'generate', '--out', out]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(join(out, 'private.pem'));
+    expect(result.stdout).toContain(join(out, 'public.pem'));
+    expect(result.stdout).toMatch(/upload public\.pem to CloudFront as a public key/);
+    expect(result.stdout).toMatch(/key group/);
+    const privatePem = readFileSync(join(out, 'private.pem'), 'utf8');
+    const publicPem = readFileSync(join(out, 'public.pem'), 'utf8');
+    expect(privatePem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    expect(publicPem).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    const privateKey = createPrivateKey(privatePem);
+    expect(privateKey.asymmetricKeyType).toBe('rsa');
+    expect(privateKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(spkiDer(createPublicKey(publicPem))).toBe(spkiDer(createPublicKey(privateKey)));
+    expect(statSync(join(out, 'private.pem')).mode & 0o777).toBe(0o600);
+  });
+
+  it('writes an ECDSA P-256 pair with --type ecdsa whose keys sign and verify through the CLI', async () => {
+    const out = file('gen-ec');
+    expect((await edgepass(['keys', 'generate', '--type', 'ecdsa', '--out', out])).status).toBe(0);
+    const privateKey = createPrivateKey(readFileSync(join(out, 'private.pem'), 'utf8'));
+    expect(privateKey.asymmetricKeyType).toBe('ec');
+    expect(privateKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(statSync(join(out, 'private.pem')).mode & 0o777).toBe(0o600);
+
+    const url = `${HOST}/reports/q3.pdf`;
+    const signed = await edgepass([
+      'sign-url',
+      url,
+      '--key-pair-id',
+      'KNEW',
+      '--private-key',
+      join(out, 'private.pem'),
+    ]);
+    expect(signed.status).toBe(0);
+    const inspected = await edgepass([
+      'inspect',
+      signed.stdout.trim(),
+      '--public-key',
+      `KNEW=${join(out, 'public.pem')}`,
+    ]);
+    expect(inspected.status).toBe(0);
+    expect(inspected.stdout).toContain('ALLOWED');
+  });
+
+  it('refuses to overwrite existing key files and leaves them untouched, unless --force', async () => {
+    const out = file('gen-twice');
+    expect((await edgepass(['keys', 'generate', '--type', 'ecdsa', '--out', out])).status).toBe(0);
+    const before = readFileSync(join(out, 'private.pem'), 'utf8');
+    expectUsageError(await edgepass(['keys', 'generate', '--type', 'ecdsa', '--out', out]), /already exists.*--force/);
+    expect(readFileSync(join(out, 'private.pem'), 'utf8')).toBe(before);
+
+    expect((await edgepass(['keys', 'generate', '--type', 'ecdsa', '--out', out, '--force'])).status).toBe(0);
+    expect(readFileSync(join(out, 'private.pem'), 'utf8')).not.toBe(before);
+    expect(statSync(join(out, 'private.pem')).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses when only public.pem exists, writing nothing', async () => {
+    const out = file('gen-half');
+    mkdirSync(out);
+    writeFileSync(join(out, 'public.pem'), 'keep me');
+    expectUsageError(await edgepass(['keys', 'generate', '--out', out]), /public\.pem already exists/);
+    expect(() => statSync(join(out, 'private.pem'))).toThrow();
+    expect(readFileSync(join(out, 'public.pem'), 'utf8')).toBe('keep me');
+  });
+  it('never replaces something that is not a file', async () => {
+    const out = file('gen-dir-in-the-way');
+    mkdirSync(join(out, 'private.pem'), { recursive: true });
+    expectUsageError(
+      await edgepass(['keys', 'generate', '--out', out, '--force']),
+      /private\.pem exists and is not a file/,
+    );
+    expect(statSync(join(out, 'private.pem')).isDirectory()).toBe(true);
+  });
+});
+
+describe.concurrent('edgepass sign-url', () => {
+  it('prints only a canned URL whose signature verifies over the exact canned policy bytes', async () => {
+    const url = `${HOST}/videos/42.mp4?quality=hd`;
+    const result = await edgepass(['sign-url', url, ...rsaKeyArgs(), '--expires', String(FAR_FUTURE)]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    const signed = result.stdout.trimEnd();
+    expect(result.stdout).toBe(`${signed}\n`);
+    expect(signed).toMatch(
+      new RegExp(`^${url.replace(/[.?]/g, '\\$&')}&Expires=${FAR_FUTURE}&Signature=[A-Za-z0-9~_-]+&Key-Pair-Id=KRSA$`),
+    );
+    const policy = cannedPolicy(url, FAR_FUTURE);
+    expect(policy).toBe(
+      `{"Statement":[{"Resource":"${url}","Condition":{"DateLessThan":{"AWS:EpochTime":${FAR_FUTURE}}}}]}`,
+    );
+    expect(verify('sha1', Buffer.from(policy), rsa.publicKey, signatureBytes(param(signed, 'Signature')))).toBe(true);
+    expect(verifySignedRequest({ url: signed }, { now: NOW, keyGroup })).toMatchObject({
+      allowed: true,
+      canned: true,
+      signatureChecked: true,
+    });
+  });
+
+  it('expires one hour from now by default', async () => {
+    const before = epochSeconds();
+    const result = await edgepass(['sign-url', `${HOST}/a.mp4`, ...rsaKeyArgs()]);
+    const after = epochSeconds();
+    const expires = Number(param(result.stdout.trim(), 'Expires'));
+    expect(expires).toBeGreaterThanOrEqual(before + 3600);
+    expect(expires).toBeLessThanOrEqual(after + 3600);
+  });
+
+  it('signs a custom policy with ECDSA and SHA-256 for --resource, --not-before and --ip', async () => {
+    const url = `${HOST}/videos/42/seg-001.ts`;
+    const result = await edgepass([
+      'sign-url',
+      url,
+      '--key-pair-id',
+      'KEC',
+      '--private-key',
+      file('ec.pem'),
+      '--expires',
+      '2033-05-18T03:33:20Z',
+      '--not-before',
+      '1795867200',
+      '--ip',
+      '203.0.113.0/24',
+      '--resource',
+      `${HOST}/videos/42/*`,
+      '--hash',
+      'sha256',
+    ]);
+    expect(result.status).toBe(0);
+    const signed = result.stdout.trim();
+    expect(signed.startsWith(`${url}?Policy=`)).toBe(true);
+    expect(signed.endsWith('&Key-Pair-Id=KEC&Hash-Algorithm=SHA256')).toBe(true);
+    const policyBytes = signatureBytes(param(signed, 'Policy'));
+    expect(JSON.parse(policyBytes.toString('utf8'))).toEqual({
+      Statement: [
+        {
+          Resource: `${HOST}/videos/42/*`,
+          Condition: {
+            DateLessThan: { 'AWS:EpochTime': FAR_FUTURE },
+            DateGreaterThan: { 'AWS:EpochTime': 1795867200 },
+            IpAddress: { 'AWS:SourceIp': '203.0.113.0/24' },
+          },
+        },
+      ],
+    });
+    expect(verify('sha256', policyBytes, ec.publicKey, signatureBytes(param(signed, 'Signature')))).toBe(true);
+    expect(verifySignedRequest({ url: signed, clientIp: '203.0.113.9' }, { now: NOW + 1, keyGroup }).allowed).toBe(
+      true,
+    );
+  });
+
+  it('reads the passphrase of an encrypted key from --passphrase or EDGEPASS_KEY_PASSPHRASE', async () => {
+    const args = ['sign-url', `${HOST}/a.mp4`, '--key-pair-id', 'KRSA', '--private-key', file('rsa-encrypted.pem')];
+    const viaFlag = await edgepass([...args, '--passphrase', 'open sesame']);
+    expect(viaFlag.status).toBe(0);
+    expect(verifySignedRequest({ url: viaFlag.stdout.trim() }, { now: epochSeconds(), keyGroup }).allowed).toBe(true);
+    const viaEnv = await edgepass(args, { EDGEPASS_KEY_PASSPHRASE: 'open sesame' });
+    expect(viaEnv.status).toBe(0);
+    expect(viaEnv.stdout).toContain('&Key-Pair-Id=KRSA');
+  });
+
+  it('signs a resource granting every host only with --allow-broad-resource', async () => {
+    const args = ['sign-url', `${HOST}/a.mp4`, ...rsaKeyArgs(), '--resource', 'https://*/a.mp4'];
+    expectUsageError(await edgepass(args), /every host/);
+    const allowed = await edgepass([...args, '--allow-broad-resource']);
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain('?Policy=');
+  });
+});
+
+describe.concurrent('edgepass sign-cookies', () => {
+  const resource = `${HOST}/videos/*`;
+
+  function cookieHeader(lines: string): string {
+    return lines
+      .trim()
+      .split('\n')
+      .map((line) => line.replace(/^Set-Cookie: /, '').split(';')[0])
+      .join('; ');
+  }
+
+  it('prints Set-Cookie lines with Secure, HttpOnly, SameSite=Lax, Path, Domain and the policy expiry', async () => {
+    const result = await edgepass([
+      'sign-cookies',
+      resource,
+      ...rsaKeyArgs(),
+      '--expires',
+      String(FAR_FUTURE),
+      '--domain',
+      'media.example.com',
+    ]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.map((line) => /^Set-Cookie: ([^=]+)=/.exec(line)?.[1])).toEqual([
+      'CloudFront-Policy',
+      'CloudFront-Signature',
+      'CloudFront-Key-Pair-Id',
+    ]);
+    const expires = new Date(FAR_FUTURE * 1000).toUTCString();
+    for (const line of lines) {
+      expect(line).toMatch(
+        new RegExp(
+          `^Set-Cookie: CloudFront-[A-Za-z-]+=[A-Za-z0-9~_-]+; Domain=media\\.example\\.com; Path=/; Expires=${expires}; Secure; HttpOnly; SameSite=Lax$`,
+        ),
+      );
+    }
+    const cookie = cookieHeader(result.stdout);
+    expect(verifySignedRequest({ url: `${HOST}/videos/42/seg-7.ts`, cookie }, { now: NOW, keyGroup })).toMatchObject({
+      allowed: true,
+      source: 'cookie',
+    });
+    expect(verifySignedRequest({ url: `${HOST}/reports/q3.pdf`, cookie }, { now: NOW, keyGroup }).reason).toBe(
+      'resource-mismatch',
+    );
+  });
+
+  it('prints a JSON object of cookie name to value with --json, verifiable with crypto.verify', async () => {
+    const result = await edgepass([
+      'sign-cookies',
+      resource,
+      ...rsaKeyArgs(),
+      '--expires',
+      String(FAR_FUTURE),
+      '--json',
+    ]);
+    expect(result.status).toBe(0);
+    const cookies = JSON.parse(result.stdout) as Record<string, string>;
+    expect(Object.keys(cookies)).toEqual(['CloudFront-Policy', 'CloudFront-Signature', 'CloudFront-Key-Pair-Id']);
+    expect(cookies['CloudFront-Key-Pair-Id']).toBe('KRSA');
+    const policy = signatureBytes(cookies['CloudFront-Policy'] ?? '');
+    expect(policy.toString('utf8')).toBe(
+      `{"Statement":[{"Resource":"${resource}","Condition":{"DateLessThan":{"AWS:EpochTime":${FAR_FUTURE}}}}]}`,
+    );
+    expect(verify('sha1', policy, rsa.publicKey, signatureBytes(cookies['CloudFront-Signature'] ?? ''))).toBe(true);
+  });
+
+  it('honours --path and adds CloudFront-Hash-Algorithm for --hash sha256', async () => {
+    const result = await edgepass(['sign-cookies', resource, ...rsaKeyArgs(), '--path', '/videos', '--hash', 'SHA256']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Set-Cookie: CloudFront-Hash-Algorithm=SHA256; Path=\/videos; Expires=/m);
+    expect(result.stdout).not.toContain('Domain=');
+    const decision = verifySignedRequest(
+      { url: `${HOST}/videos/a.mp4`, cookie: cookieHeader(result.stdout) },
+      { now: epochSeconds(), keyGroup },
+    );
+    expect(decision).toMatchObject({ allowed: true, hashAlgorithm: 'sha256' });
+  });
+
+  it('gives canned cookies for a plain URL and notes on stderr that they cover that URL only', async () => {
+    const result = await edgepass(['sign-cookies', `${HOST}/videos/a.mp4`, ...rsaKeyArgs(), '--json']);
+    expect(result.status).toBe(0);
+    expect(Object.keys(JSON.parse(result.stdout) as object)).toEqual([
+      'CloudFront-Expires',
+      'CloudFront-Signature',
+      'CloudFront-Key-Pair-Id',
+    ]);
+    expect(result.stderr).toMatch(/^edgepass: note: .*exact URL only/);
+  });
+});
+
+describe.concurrent('edgepass inspect --json', () => {
+  const url = `${HOST}/videos/42.mp4?quality=hd`;
+  const canned = () => signUrl(url, { keyPairId: 'KRSA', privateKey: rsa.privatePem, expires: NOW + 600, now: NOW });
+  const at = ['--at', String(NOW)];
+  const bothKeys = () => ['--public-key', rsaPublic(), '--public-key', ecPublic()];
+
+  it('allows a valid canned URL: exit 0 and the contract fields first', async () => {
+    const { status, json } = await inspectJson([canned(), ...bothKeys(), ...at]);
+    expect(status).toBe(0);
+    expect(Object.keys(json).slice(0, 5)).toEqual(['allowed', 'code', 'reason', 'policy', 'keyPairId']);
+    expect(json).toMatchObject({
+      allowed: true,
+      code: 'OK',
+      reason: 'ok',
+      policy: { resource: url, dateLessThan: NOW + 600 },
+      keyPairId: 'KRSA',
+      signatureChecked: true,
+      source: 'url',
+      resourceUrl: url,
+      canned: true,
+      hashAlgorithm: 'sha1',
+      at: NOW,
+    });
+  });
+
+  it('denies an expired URL: exit 1, AccessDenied/expired', async () => {
+    const { status, json } = await inspectJson([canned(), ...bothKeys(), '--at', String(NOW + 600)]);
+    expect(status).toBe(1);
+    expect(json).toMatchObject({ allowed: false, code: 'AccessDenied', reason: 'expired', signatureChecked: true });
+  });
+
+  it('denies a key id outside the given keys as InvalidKey, still decoding the policy', async () => {
+    const { status, json } = await inspectJson([canned(), '--public-key', ecPublic(), ...at]);
+    expect(status).toBe(1);
+    expect(json).toMatchObject({
+      allowed: false,
+      code: 'InvalidKey',
+      reason: 'unknown-key',
+      keyPairId: 'KRSA',
+      policy: { dateLessThan: NOW + 600 },
+      otherChecks: { allowed: true, reason: 'ok' },
+    });
+  });
+
+  it('denies a canned URL whose path changed after signing as bad-signature', async () => {
+    const tampered = canned().replace('/videos/42.mp4', '/videos/43.mp4');
+    const { status, json } = await inspectJson([tampered, ...bothKeys(), ...at]);
+    expect(status).toBe(1);
+    expect(json).toMatchObject({ code: 'AccessDenied', reason: 'bad-signature', signatureChecked: true });
+  });
+
+  it('denies a URL verified against the wrong public key as bad-signature', async () => {
+    const { status, json } = await inspectJson([canned(), '--public-key', `KRSA=${file('stranger.pub.pem')}`, ...at]);
+    expect(status).toBe(1);
+    expect(json.reason).toBe('bad-signature');
+  });
+
+  it('denies before --not-before as not-yet-valid', async () => {
+    const early = signUrl(url, { ...signOptions(), notBefore: NOW + 60 });
+    const { status, json } = await inspectJson([early, ...bothKeys(), ...at]);
+    expect(status).toBe(1);
+    expect(json).toMatchObject({
+      reason: 'not-yet-valid',
+      canned: false,
+      policy: { resource: url, dateGreaterThan: NOW + 60 },
+    });
+  });
+
+  it('denies a viewer outside the IP range as ip-mismatch, and allows one inside', async () => {
+    const limited = signUrl(url, { ...signOptions(), ipAddress: '203.0.113.0/24' });
+    const outside = await inspectJson([limited, ...bothKeys(), ...at, '--client-ip', '198.51.100.7']);
+    expect(outside.status).toBe(1);
+    expect(outside.json).toMatchObject({ reason: 'ip-mismatch', policy: { sourceIp: '203.0.113.0/24' } });
+    const inside = await inspectJson([limited, ...bothKeys(), ...at, '--client-ip', '203.0.113.7']);
+    expect(inside.status).toBe(0);
+  });
+
+  it('denies a URL the policy resource does not cover as resource-mismatch', async () => {
+    const signed = signUrl(`${HOST}/videos/a.mp4`, { ...signOptions(), resource: `${HOST}/videos/*.mp4` });
+    const moved = signed.replace('/videos/a.mp4', '/reports/a.mp4');
+    const { status, json } = await inspectJson([moved, ...bothKeys(), ...at]);
+    expect(status).toBe(1);
+    expect(json).toMatchObject({ reason: 'resource-mismatch', resourceUrl: `${HOST}/reports/a.mp4` });
+  });
+
+  it('denies a standard-base64 signature as MalformedSignature', async () => {
+    const mangled = canned().replace(/Signature=[^&]+/, 'Signature=ab+/cd==');
+    const { status, json } = await inspectJson([mangled, ...bothKeys(), ...at]);
+    expect(status).toBe(1);
+    expect(json).toMatchObject({ code: 'MalformedSignature', reason: 'malformed-signature' });
+  });
+
+  it('denies a URL without Key-Pair-Id as MissingKey with a null key id', async () => {
+    const keyless = canned().replace('&Key-Pair-Id=KRSA', '');
+    const { status, json } = await inspectJson([keyless, ...bothKeys(), ...at]);
+    expect(status).toBe(1);
+    expect(json).toMatchObject({ code: 'MissingKey', reason: 'missing-key-pair-id', keyPairId: null, policy: null });
+  });
+
+  it('without --public-key checks time, IP and resource but reports signatureChecked false', async () => {
+    const tampered = canned().replace('/videos/42.mp4', '/videos/43.mp4');
+    const unchecked = await inspectJson([tampered, ...at]);
+    expect(unchecked.status).toBe(0);
+    expect(unchecked.json).toMatchObject({
+      allowed: true,
+      signatureChecked: false,
+      hint: expect.stringMatching(/not checked/),
+    });
+    const late = await inspectJson([canned(), '--at', String(NOW + 3600)]);
+    expect(late.status).toBe(1);
+    expect(late.json).toMatchObject({ reason: 'expired', signatureChecked: false });
+  });
+
+  it('reads signed cookies from --cookie, also as a pasted "Cookie:" header line', async () => {
+    const cookies = signCookies(`${HOST}/videos/*`, signOptions());
+    const header = Object.entries(cookies)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('; ');
+    const { status, json } = await inspectJson([
+      `${HOST}/videos/1.ts`,
+      '--cookie',
+      `Cookie: theme=dark; ${header}`,
+      ...bothKeys(),
+      ...at,
+    ]);
+    expect(status).toBe(0);
+    expect(json).toMatchObject({ allowed: true, source: 'cookie', canned: false, signatureChecked: true });
+  });
+
+  it('decodes signing values that arrive percent-encoded, as some signers send them', async () => {
+    // An RSA-2048 signature is 256 bytes, so its CloudFront base64 always ends in the padding "__".
+    const encoded = canned().replace(/__&Key-Pair-Id=/, '%5F%5F&Key-Pair-Id=');
+    expect(encoded).not.toBe(canned());
+    const { status, json } = await inspectJson([encoded, ...bothKeys(), ...at]);
+    expect(status).toBe(0);
+    expect(json).toMatchObject({ allowed: true, signatureChecked: true });
+  });
+
+  it('allows a URL just signed by the CLI, checked at the real time', async () => {
+    const signed = (await edgepass(['sign-url', url, ...rsaKeyArgs(), '--expires', '+5m'])).stdout.trim();
+    const { status, json } = await inspectJson([signed, '--public-key', rsaPublic()]);
+    expect(status).toBe(0);
+    expect(json).toMatchObject({ allowed: true, signatureChecked: true });
+  });
+
+  function signOptions() {
+    return { keyPairId: 'KRSA', privateKey: rsa.privatePem, expires: NOW + 600, now: NOW };
+  }
+});
+
+describe.concurrent('edgepass inspect (human report)', () => {
+  const url = `${HOST}/videos/42.mp4`;
+  const options = { keyPairId: 'KRSA', privateKey: rsa.privatePem, expires: NOW + 600, now: NOW };
+  const canned = () => signUrl(url, options);
+
+  it('shows source, key, policy kind, hash, policy JSON and times in UTC and relative to the check time', async () => {
+    const result = await edgepass(['inspect', canned(), '--public-key', rsaPublic(), '--at', '2026-11-28T12:00:00Z']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Source +signed URL/m);
+    expect(result.stdout).toMatch(/^Key pair id +KRSA$/m);
+    expect(result.stdout).toMatch(/^Policy +canned/m);
+    expect(result.stdout).toMatch(/^Hash algorithm +SHA-1$/m);
+    expect(result.stdout).toContain(cannedPolicy(url, NOW + 600));
+    expect(result.stdout).toMatch(/^Expires +2026-11-28T12:10:00Z \(in 10m\)$/m);
+    expect(result.stdout).toMatch(/^Signature +valid for key KRSA$/m);
+    expect(result.stdout).toMatch(/^ALLOWED: CloudFront would serve this request\.$/m);
+  });
+
+  it('explains an expired URL with its reason, how long ago, and the clock/milliseconds fix', async () => {
+    const result = await edgepass(['inspect', canned(), '--public-key', rsaPublic(), '--at', String(NOW + 2 * 86400)]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^DENIED: expired \(CloudFront 403 AccessDenied\)$/m);
+    expect(result.stdout).toMatch(/Fix: .*clock.*milliseconds/);
+    expect(result.stdout).toMatch(/^Expires +2026-11-28T12:10:00Z \(1d 23h ago\)$/m);
+  });
+
+  it('explains a canned URL fetched over http instead of https: any byte change breaks the signature', async () => {
+    const changed = await edgepass([
+      'inspect',
+      canned().replace('https://', 'http://'),
+      '--public-key',
+      rsaPublic(),
+      '--at',
+      String(NOW),
+    ]);
+    expect(changed.status).toBe(1);
+    expect(changed.stdout).toContain('DENIED: bad-signature');
+    expect(changed.stdout).toMatch(
+      /Note: The signature is valid for https: request the URL with the scheme it was signed for\./,
+    );
+    expect(changed.stdout).toMatch(/Note: This is a canned policy: .*any byte change/);
+    expect(changed.stdout).toMatch(/Fix: .*http vs https/);
+    expect(changed.stdout).toMatch(/^Signature +INVALID for key KRSA$/m);
+  });
+
+  it('denies a canned URL with a param added after signing', async () => {
+    const result = await edgepass([
+      'inspect',
+      `${canned()}&utm_source=mail`,
+      '--public-key',
+      rsaPublic(),
+      '--at',
+      String(NOW),
+    ]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^Resource URL +https:\/\/\S+\/videos\/42\.mp4\?utm_source=mail$/m);
+    expect(result.stdout).toContain('DENIED: bad-signature');
+    expect(result.stdout).toMatch(/Fix: .*no param added after signing/);
+  });
+
+  it('says plainly that the signature was NOT checked without --public-key', async () => {
+    const result = await edgepass(['inspect', canned(), '--at', String(NOW)]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Signature +NOT checked: no --public-key given$/m);
+    expect(result.stdout).toMatch(/signature was NOT checked/);
+  });
+
+  it('points at a key group id used as Key-Pair-Id', async () => {
+    const groupId = 'a1b2c3d4-5678-90ab-cdef-1234567890ab';
+    const wrongId = signUrl(url, options).replace('Key-Pair-Id=KRSA', `Key-Pair-Id=${groupId}`);
+    const result = await edgepass(['inspect', wrongId, '--public-key', rsaPublic(), '--at', String(NOW)]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('DENIED: unknown-key (CloudFront 403 InvalidKey)');
+    expect(result.stdout).toMatch(/looks like a key group id/);
+  });
+
+  it('points at the query when a wildcard covers the path only', async () => {
+    const signed = signUrl(`${HOST}/videos/a.mp4`, { ...options, resource: `${HOST}/videos/*.mp4` });
+    const withQuery = signed.replace('/videos/a.mp4?', '/videos/a.mp4?start=10&');
+    const result = await edgepass(['inspect', withQuery, '--public-key', rsaPublic(), '--at', String(NOW)]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('DENIED: resource-mismatch');
+    expect(result.stdout).toMatch(/^Resource +https:\/\/\S+\/videos\/\*\.mp4 +does NOT match/m);
+    expect(result.stdout).toMatch(/covers the path but not the query \?start=10/);
+  });
+
+  it('explains a missing cookie when the URL is unsigned and no cookies were given', async () => {
+    const result = await edgepass(['inspect', url, '--at', String(NOW)]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('DENIED: missing-key-pair-id (CloudFront 403 MissingKey)');
+    expect(result.stdout).toMatch(/no --cookie was given/);
+    expect(result.stdout).toMatch(/Fix: .*Domain/);
+  });
+
+  it('notes an IPv6 viewer against an IPv4 policy', async () => {
+    const limited = signUrl(url, { ...options, ipAddress: '203.0.113.0/24' });
+    const result = await edgepass(['inspect', limited, '--client-ip', '2001:db8::1', '--at', String(NOW)]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('DENIED: ip-mismatch');
+    expect(result.stdout).toMatch(/2001:db8::1 is IPv6/);
+    expect(result.stdout).toMatch(/^IP condition +203\.0\.113\.0\/24 +client 2001:db8::1 is OUTSIDE$/m);
+  });
+});
+
+describe.concurrent('edgepass usage and input errors: one line on stderr, exit 2, no stack trace', () => {
+  const url = `${HOST}/a.mp4`;
+  const signed = () => signUrl(url, { keyPairId: 'KRSA', privateKey: rsa.privatePem, expires: NOW + 600, now: NOW });
+  const cases: [string, () => string[], RegExp][] = [
+    ['no command', () => [], /missing command/],
+    ['an unknown command', () => ['secret', 'put'], /unknown command "secret"/],
+    ['an unknown top-level option', () => ['--frobnicate'], /unknown option --frobnicate/],
+    [
+      'an unknown flag',
+      () => ['sign-url', url, ...rsaKeyArgs(), '--frobnicate'],
+      /unknown option --frobnicate for sign-url/,
+    ],
+    ['a flag without its value', () => ['sign-url', url, ...rsaKeyArgs(), '--expires'], /--expires needs a value/],
+    [
+      'a repeated flag',
+      () => ['sign-url', url, ...rsaKeyArgs(), '--expires', '+1h', '--expires', '+2h'],
+      /--expires is given twice/,
+    ],
+    ['a missing --key-pair-id', () => ['sign-url', url, '--private-key', file('rsa.pem')], /--key-pair-id is required/],
+    ['a missing --private-key', () => ['sign-url', url, '--key-pair-id', 'KRSA'], /--private-key is required/],
+    ['a missing URL', () => ['sign-url', ...rsaKeyArgs()], /sign-url needs a URL/],
+    ['two URLs', () => ['sign-url', url, url, ...rsaKeyArgs()], /takes one URL, got 2/],
+    ['keys generate without --out', () => ['keys', 'generate'], /--out is required/],
+    ['keys without a subcommand', () => ['keys'], /keys needs a subcommand/],
+    [
+      'an unknown --type',
+      () => ['keys', 'generate', '--type', 'dsa', '--out', file('x')],
+      /--type must be rsa or ecdsa/,
+    ],
+    [
+      'an unreadable WHEN',
+      () => ['sign-url', url, ...rsaKeyArgs(), '--expires', 'tomorrow'],
+      /--expires: cannot read time "tomorrow"/,
+    ],
+    ['epoch milliseconds', () => ['sign-url', url, ...rsaKeyArgs(), '--expires', '2000000000000'], /milliseconds/],
+    [
+      'an expiry in the past',
+      () => ['sign-url', url, ...rsaKeyArgs(), '--expires', '2020-01-01T00:00:00Z'],
+      /not in the future/,
+    ],
+    ['a bad --at', () => ['inspect', signed(), '--at', 'yesterday'], /--at: cannot read time/],
+    [
+      'a missing key file',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('nope.pem')],
+      /cannot read .*nope\.pem: no such file/,
+    ],
+    [
+      'a directory as key file',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('a-directory')],
+      /a-directory: it is a directory/,
+    ],
+    [
+      'a key file too large to be a key',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('huge.pem')],
+      /huge\.pem is 70000 bytes, too large/,
+    ],
+    [
+      'a malformed PEM',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('garbage.pem')],
+      /garbage\.pem: not a PEM private key/,
+    ],
+    [
+      'a public key given as private key',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('rsa.pub.pem')],
+      /rsa\.pub\.pem: not a PEM private key/,
+    ],
+    [
+      'an Ed25519 key',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('ed25519.pem')],
+      /ed25519\.pem: unsupported key type ed25519/,
+    ],
+    [
+      'an RSA-1024 key',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('rsa1024.pem')],
+      /exactly 2048 bits; this one has 1024/,
+    ],
+    [
+      'an encrypted key without passphrase',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('rsa-encrypted.pem')],
+      /encrypted.*EDGEPASS_KEY_PASSPHRASE/,
+    ],
+    [
+      'a wrong passphrase',
+      () => [
+        'sign-url',
+        url,
+        '--key-pair-id',
+        'KRSA',
+        '--private-key',
+        file('rsa-encrypted.pem'),
+        '--passphrase',
+        'nope',
+      ],
+      /wrong passphrase/,
+    ],
+    [
+      'a bad key pair id',
+      () => ['sign-url', url, '--key-pair-id', 'not-an-id', '--private-key', file('rsa.pem')],
+      /not a CloudFront public key id/,
+    ],
+    [
+      'an IPv6 --ip',
+      () => ['sign-url', url, ...rsaKeyArgs(), '--ip', '2001:db8::/32'],
+      /IPv6: CloudFront policies accept IPv4/,
+    ],
+    [
+      'an --ip with host bits set',
+      () => ['sign-url', url, ...rsaKeyArgs(), '--ip', '10.0.0.1/8'],
+      /did you mean 10\.0\.0\.0\/8/,
+    ],
+    [
+      'a URL that is not http(s)',
+      () => ['sign-url', 'ftp://example.com/a.mp4', ...rsaKeyArgs()],
+      /not an absolute http/,
+    ],
+    ['a URL already signed', () => ['sign-url', signed(), ...rsaKeyArgs()], /already holds Expires/],
+    [
+      'an oversized URL to sign',
+      () => ['sign-url', `${url}?pad=${'x'.repeat(9000)}`, ...rsaKeyArgs()],
+      /CloudFront refuses URLs over 8192/,
+    ],
+    [
+      'a resource that does not cover the URL',
+      () => ['sign-url', url, ...rsaKeyArgs(), '--resource', `${HOST}/videos/*`],
+      /not covered by the resource/,
+    ],
+    [
+      'a bad --hash',
+      () => ['sign-url', url, ...rsaKeyArgs(), '--hash', 'md5'],
+      /--hash must be sha1 or sha256, got "md5"/,
+    ],
+    [
+      'a bad --domain',
+      () => ['sign-cookies', `${HOST}/videos/*`, ...rsaKeyArgs(), '--domain', 'a.com; Secure'],
+      /--domain must be a host name/,
+    ],
+    [
+      'a bad --path',
+      () => ['sign-cookies', `${HOST}/videos/*`, ...rsaKeyArgs(), '--path', 'videos'],
+      /--path must start with \//,
+    ],
+    [
+      'a sign-cookies resource that is not a pattern',
+      () => ['sign-cookies', 'videos/*', ...rsaKeyArgs()],
+      /not a resource pattern/,
+    ],
+    ['an inspect URL that is not http(s)', () => ['inspect', '/videos/a.mp4'], /not an absolute http/],
+    [
+      'an oversized inspect URL',
+      () => ['inspect', `${signed()}&pad=${'x'.repeat(9000)}`],
+      /CloudFront refuses URLs over 8192/,
+    ],
+    [
+      'an oversized --cookie',
+      () => ['inspect', url, '--cookie', `a=${'x'.repeat(21000)}`],
+      /--cookie is \d+ bytes; CloudFront refuses/,
+    ],
+    [
+      '--public-key without =',
+      () => ['inspect', signed(), '--public-key', file('rsa.pub.pem')],
+      /--public-key takes ID=FILE/,
+    ],
+    ['--public-key without a file', () => ['inspect', signed(), '--public-key', 'KRSA='], /--public-key takes ID=FILE/],
+    [
+      '--public-key with a bad id',
+      () => ['inspect', signed(), '--public-key', `K-1=${file('rsa.pub.pem')}`],
+      /"K-1" is not a CloudFront public key id/,
+    ],
+    [
+      '--public-key with a malformed PEM',
+      () => ['inspect', signed(), '--public-key', `KRSA=${file('garbage.pem')}`],
+      /garbage\.pem: not a PEM public key/,
+    ],
+    [
+      '--public-key with a missing file',
+      () => ['inspect', signed(), '--public-key', `KRSA=${file('nope.pem')}`],
+      /no such file/,
+    ],
+    [
+      'the same --public-key id twice',
+      () => ['inspect', signed(), '--public-key', rsaPublic(), '--public-key', `KRSA=${file('ec.pub.pem')}`],
+      /KRSA appears twice/,
+    ],
+    [
+      'a bad --client-ip',
+      () => ['inspect', signed(), '--client-ip', '300.1.2.3'],
+      /--client-ip "300\.1\.2\.3" is not an IPv4 or IPv6 address/,
+    ],
+  ];
+
+  it.each(cases)('rejects %s', async (_name, args, message) => {
+    expectUsageError(await edgepass(args()), message);
+  });
+
+  it('keeps a multi-line message from a flag parser on one line', async () => {
+    expectUsageError(await edgepass(['sign-url', url, ...rsaKeyArgs(), '--expires', '-1h']), /--expires=VALUE/);
+  });
+
+  it('never writes a key when generation is refused for a bad --type', async () => {
+    expectUsageError(await edgepass(['keys', 'generate', '--type', 'ed25519', '--out', file('gen-bad')]), /--type/);
+    expect(() => statSync(file('gen-bad'))).toThrow();
+  });
+});
