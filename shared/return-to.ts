@@ -1,0 +1,74 @@
+/**
+ * Validation of post-login redirect targets (`return_to`), shared by the edge gate and the login
+ * Lambda so there is one rule. A target is either a same-site path (`/videos/42?t=1`) or an absolute
+ * URL on an allowed host. Everything a browser could read as another site is refused: `//evil.com`,
+ * `/\evil.com`, `https:evil.com`, userinfo tricks, control characters (browsers strip tab/newline, so
+ * `/\t/evil.com` becomes `//evil.com`), and the same after percent-decoding.
+ */
+
+export const MAX_RETURN_TO_LENGTH = 2048;
+
+/** Raw targets must be properly encoded: no spaces, controls or backslashes. */
+const UNSAFE_RAW = /[\x00-\x20\x7f\\]/;
+/** Decoded forms may hold spaces, but never controls (header injection, stripped by browsers). */
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+function singleSlash(path: string): boolean {
+  // A path must start with exactly one slash; `//x` and `/\x` are network-path references.
+  return path.startsWith('/') && path[1] !== '/' && path[1] !== '\\';
+}
+
+function safePath(forms: readonly string[]): boolean {
+  return !UNSAFE_RAW.test(forms[0] as string) && forms.every((form) => singleSlash(form) && !CONTROL.test(form));
+}
+
+function decodeRepeatedly(value: string): string[] | undefined {
+  const forms = [value];
+  let current = value;
+  for (let i = 0; i < 3 && current.includes('%'); i++) {
+    try {
+      current = decodeURIComponent(current);
+    } catch {
+      return undefined;
+    }
+    forms.push(current);
+  }
+  return forms;
+}
+
+/**
+ * Returns `value` unchanged when it is a safe same-site path (`/videos/42?t=10`), otherwise
+ * `undefined`. What the edge gate uses; `safeReturnTo` adds absolute URLs on allowed hosts.
+ */
+export function safeReturnPath(value: string): string | undefined {
+  if (value.length > MAX_RETURN_TO_LENGTH || !value.startsWith('/')) return undefined;
+  const forms = decodeRepeatedly(value);
+  return forms !== undefined && safePath(forms) ? value : undefined;
+}
+
+/**
+ * Returns `value` unchanged when it is a safe redirect target, otherwise `undefined`.
+ *
+ * @example
+ * safeReturnTo('/videos/42?t=10', { allowedHosts: [] }) // '/videos/42?t=10'
+ * safeReturnTo('//evil.com', { allowedHosts: [] })       // undefined
+ * safeReturnTo('https://app.example.com/x', { allowedHosts: ['app.example.com'] }) // 'https://app.example.com/x'
+ */
+export function safeReturnTo(
+  value: unknown,
+  options: { readonly allowedHosts: readonly string[]; readonly allowHttp?: boolean },
+): string | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_RETURN_TO_LENGTH) return undefined;
+  if (value.startsWith('/')) return safeReturnPath(value);
+  const forms = decodeRepeatedly(value);
+  if (forms === undefined) return undefined;
+  if (UNSAFE_RAW.test(value) || forms.some((form) => CONTROL.test(form))) return undefined;
+  const match = /^(https?):\/\/([^/?#@]+)(\/[^#]*)?$/.exec(value);
+  if (match === null) return undefined;
+  const [, scheme, host, path = '/'] = match;
+  if (scheme === 'http' && options.allowHttp !== true) return undefined;
+  if (!options.allowedHosts.includes((host as string).toLowerCase())) return undefined;
+  if (!forms.every((form) => !/^https?:\/\/[^/?#]*@/.test(form))) return undefined;
+  const pathForms = decodeRepeatedly(path);
+  return pathForms !== undefined && safePath(pathForms) ? value : undefined;
+}
