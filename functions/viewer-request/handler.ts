@@ -1,39 +1,11 @@
 import type { EdgeConfig } from '../../shared/config';
-import { createGate } from '../../shared/gate';
-import {
-  badRequestResponse,
-  type CloudFrontRequest,
-  type CloudFrontResponse,
-  decisionLogLine,
-  parseViewerEvent,
-  toCloudFrontResult,
-} from '../../shared/viewer-request-event';
+import { createHandler } from './create-handler';
 
-/** Replaced at build time by the validated edge configuration (Lambda@Edge has no environment). */
+/**
+ * Replaced at build time (esbuild `define`, see esbuild.config.cjs) by the validated edge
+ * configuration: Lambda@Edge has no environment variables.
+ */
 declare const __EDGEPASS_EDGE_CONFIG__: EdgeConfig;
 
-type Handler = (event: unknown) => Promise<CloudFrontRequest | CloudFrontResponse>;
-
-/** The viewer-request handler for a configuration: event → plain request → gate → CloudFront result. */
-export function createHandler(config: EdgeConfig, clock: () => number = Date.now): Handler {
-  const gate = createGate(config);
-  return async (event) => {
-    const parsed = parseViewerEvent(event);
-    if (parsed === undefined) {
-      console.log(decisionLogLine(undefined, undefined, { action: 'reject', reason: 'bad-request', detail: 'event' }));
-      return badRequestResponse();
-    }
-    const decision = gate(parsed.viewer, Math.floor(clock() / 1000));
-    console.log(decisionLogLine(parsed.requestId, parsed.viewer.uri, decision));
-    return toCloudFrontResult(decision, parsed.cfRequest);
-  };
-}
-
-const notBuilt: Handler = async () => {
-  throw new Error(
-    'edgepass: this handler was not built with a configuration (use serverless-esbuild or npm run build)',
-  );
-};
-
-export const handler: Handler =
-  typeof __EDGEPASS_EDGE_CONFIG__ === 'undefined' ? notBuilt : createHandler(__EDGEPASS_EDGE_CONFIG__);
+/** The Lambda@Edge viewer-request handler: `functions/viewer-request/handler.handler`. */
+export const handler = createHandler(__EDGEPASS_EDGE_CONFIG__);

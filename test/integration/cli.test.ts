@@ -89,8 +89,6 @@ const rsaPublic = () => `KRSA=${file('rsa.pub.pem')}`;
 const ecPublic = () => `KEC=${file('ec.pub.pem')}`;
 
 beforeAll(() => {
-  // Build exactly what `npm test` and `npx edgepass` run, so the suite never tests a stale bundle.
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
   dir = mkdtempSync(join(tmpdir(), 'edgepass-cli-'));
   writeFileSync(file('rsa.pem'), rsa.privatePem, { mode: 0o600 });
   writeFileSync(file('rsa.pub.pem'), rsa.publicPem);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { createHandler } from '../../functions/viewer-request/handler';
+import { createHandler } from '../../functions/viewer-request/create-handler';
 import { type EdgeConfig, signCookies, signUrl } from '../../shared';
 import { NOW, rsaKeyPair } from '../fixtures/keys';
 import { BROWSER_ACCEPT, DISTRIBUTION_HOST, viewerRequestEvent } from '../fixtures/viewer-events';

@@ -1,0 +1,27 @@
+import type { EdgeConfig } from '../../shared/config';
+import { createGate } from '../../shared/gate';
+import {
+  badRequestResponse,
+  type CloudFrontRequest,
+  type CloudFrontResponse,
+  decisionLogLine,
+  parseViewerEvent,
+  toCloudFrontResult,
+} from '../../shared/viewer-request-event';
+
+export type ViewerRequestHandler = (event: unknown) => Promise<CloudFrontRequest | CloudFrontResponse>;
+
+/** The viewer-request handler for a configuration: event → plain request → gate → CloudFront result. */
+export function createHandler(config: EdgeConfig, clock: () => number = Date.now): ViewerRequestHandler {
+  const gate = createGate(config);
+  return async (event) => {
+    const parsed = parseViewerEvent(event);
+    if (parsed === undefined) {
+      console.log(decisionLogLine(undefined, undefined, { action: 'reject', reason: 'bad-request', detail: 'event' }));
+      return badRequestResponse();
+    }
+    const decision = gate(parsed.viewer, Math.floor(clock() / 1000));
+    console.log(decisionLogLine(parsed.requestId, parsed.viewer.uri, decision));
+    return toCloudFrontResult(decision, parsed.cfRequest);
+  };
+}

@@ -1,0 +1,140 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+const SERVERLESS = join(ROOT, 'node_modules', '.bin', 'serverless');
+
+/** Runs the Serverless CLI under `timeout`: after a load error `invoke local` can hang. */
+async function serverless(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run('timeout', ['120', SERVERLESS, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...env },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+/** `invoke local` prints the handler's log lines, then the result as indented JSON. */
+function invokeOutput(stdout: string): { logs: Record<string, unknown>[]; result: Record<string, unknown> } {
+  const lines = stdout.split('\n');
+  const start = lines.indexOf('{');
+  return {
+    logs: lines
+      .slice(0, start)
+      .filter((line) => line.startsWith('{"'))
+      .map((line) => JSON.parse(line)),
+    result: JSON.parse(lines.slice(start).join('\n')),
+  };
+}
+
+describe('serverless package', () => {
+  const out = mkdtempSync(join(tmpdir(), 'edgepass-sls-'));
+  let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+
+  beforeAll(async () => {
+    const result = await serverless(['package', '--package', out]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+  });
+
+  it('produces a Lambda@Edge function within the viewer-request limits and without environment', () => {
+    const fn = template.Resources.ViewerRequestLambdaFunction?.Properties ?? {};
+    expect(fn).toMatchObject({ Runtime: 'nodejs22.x', MemorySize: 128, Timeout: 5 });
+    expect(fn.Environment).toBeUndefined();
+  });
+
+  it('attaches a numbered version to the distribution as the viewer-request trigger', () => {
+    const versions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Version');
+    expect(versions).toHaveLength(1);
+    const distribution = template.Resources.CloudFrontDistribution?.Properties as {
+      DistributionConfig: { DefaultCacheBehavior: { LambdaFunctionAssociations: unknown[] } };
+    };
+    expect(distribution.DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations).toEqual([
+      { EventType: 'viewer-request', LambdaFunctionARN: { Ref: versions[0]?.[0] } },
+    ]);
+  });
+
+  it('trusts edgelambda.amazonaws.com in the execution role', () => {
+    const role = JSON.stringify(template.Resources.IamRoleLambdaExecution?.Properties);
+    expect(role).toContain('edgelambda.amazonaws.com');
+  });
+
+  it('fails the build naming the field when the configuration is wrong', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgepass-badcfg-'));
+    const file = join(dir, 'edgepass.config.json');
+    writeFileSync(file, JSON.stringify({ domains: ['Bad Host'], keyGroup: [], signingSecretId: 'x' }));
+    const result = await serverless(['package', '--package', join(dir, 'out')], { EDGEPASS_CONFIG: file });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/domains\.0: expected a lowercase host name/);
+    expect(result.stdout + result.stderr).toMatch(/keyGroup: /);
+  });
+});
+
+describe('serverless invoke local with the sample events', () => {
+  // Sequential: every invocation rebuilds into the same .esbuild folder.
+  it.each<[string, (output: ReturnType<typeof invokeOutput>) => void]>([
+    [
+      'viewer-request-no-credentials',
+      ({ result, logs }) => {
+        expect(result).toMatchObject({ status: '302' });
+        expect(JSON.stringify(result)).toContain('/login?return_to=%2Fvideos%2F42%2Findex.m3u8');
+        expect(logs[0]).toMatchObject({ decision: 'redirect', reason: 'missing-key-pair-id' });
+      },
+    ],
+    [
+      'viewer-request-valid-cookies',
+      ({ result, logs }) => {
+        expect(result).toMatchObject({ uri: '/videos/42/seg-001.ts', headers: { cookie: [{ value: 'theme=dark' }] } });
+        expect(logs[0]).toMatchObject({ decision: 'allow', keyPairId: 'KSAMPLEEVENTS01' });
+      },
+    ],
+    [
+      'viewer-request-expired-cookies',
+      ({ result, logs }) => {
+        expect(result).toMatchObject({ status: '403' });
+        expect(String(result.body)).toContain('<Code>AccessDenied</Code>');
+        expect(logs[0]).toMatchObject({ decision: 'deny', reason: 'expired' });
+      },
+    ],
+    [
+      'viewer-request-signed-url',
+      ({ result }) => {
+        expect(result).toMatchObject({ uri: '/reports/q3.pdf', querystring: 'download=1' });
+      },
+    ],
+    [
+      'viewer-request-tampered-url',
+      ({ result, logs }) => {
+        expect(result).toMatchObject({ status: '403' });
+        expect(logs[0]).toMatchObject({ decision: 'deny', reason: 'bad-signature' });
+      },
+    ],
+    [
+      'viewer-request-public-path',
+      ({ result, logs }) => {
+        expect(result).toMatchObject({ uri: '/index.html', method: 'GET' });
+        expect(logs[0]).toMatchObject({ decision: 'pass', reason: 'public' });
+      },
+    ],
+    [
+      'viewer-request-malformed',
+      ({ result }) => {
+        expect(result).toMatchObject({ status: '400' });
+      },
+    ],
+  ])('%s', async (name, check) => {
+    const output = await serverless(['invoke', 'local', '-f', 'viewerRequest', '-p', `events/${name}.json`]);
+    expect(output.code, output.stdout + output.stderr).toBe(0);
+    check(invokeOutput(output.stdout));
+  });
+});
