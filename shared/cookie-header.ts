@@ -18,14 +18,20 @@ export function signingCookies(header: string | readonly string[] | undefined): 
   if (header === undefined) return found;
   const text = typeof header === 'string' ? header : header.join('; ');
   if (text.length > MAX_COOKIE_HEADER || !text.includes('CloudFront-')) return found;
-  for (const part of text.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq === -1) continue;
-    const name = part.slice(0, eq).trim();
+  // Jump between `CloudFront-` names instead of splitting and trimming every cookie.
+  for (let at = text.indexOf('CloudFront-'); at !== -1; at = text.indexOf('CloudFront-', at + 11)) {
+    let before = at - 1;
+    while (before >= 0 && (text.charCodeAt(before) === 32 || text.charCodeAt(before) === 9)) before--;
+    if (before >= 0 && text.charCodeAt(before) !== 59) continue;
+    const semi = text.indexOf(';', at);
+    const end = semi === -1 ? text.length : semi;
+    const eq = text.indexOf('=', at);
+    if (eq === -1 || eq > end) continue;
+    const name = text.slice(at, eq).trim();
     if (!(SIGNING_COOKIES as readonly string[]).includes(name)) continue;
     const key = name as SigningCookie;
     if (found[key] !== undefined) continue;
-    let value = part.slice(eq + 1).trim();
+    let value = text.slice(eq + 1, end).trim();
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
     found[key] = value;
   }

@@ -6,6 +6,14 @@ export interface VerifiedPolicy {
   readonly policyJson: string | undefined;
 }
 
+/** Everything besides the signature that a cached verification covered; all must match on a hit. */
+interface Entry extends VerifiedPolicy {
+  readonly keyPairId: string;
+  readonly hashAlgorithm: string;
+  /** The policy text as received, or `E<expires>\n<resource URL>` for a canned policy. */
+  readonly signed: string;
+}
+
 /**
  * A bounded memory of signatures already verified against one key group, keyed by everything the
  * signature covers (key id, hash, signature, policy bytes or canned inputs). A hit skips base64
@@ -13,7 +21,7 @@ export interface VerifiedPolicy {
  * caller on every request. Oldest entries are dropped first once `maxEntries` is reached.
  */
 export class VerifiedSignatureCache {
-  readonly #entries = new Map<string, VerifiedPolicy>();
+  readonly #entries = new Map<string, Entry>();
   readonly maxEntries: number;
   /** Keys longer than this are not cached (a policy that large is unusual and would crowd memory). */
   readonly maxKeyLength: number;
@@ -23,12 +31,23 @@ export class VerifiedSignatureCache {
     this.maxKeyLength = maxKeyLength;
   }
 
-  get(key: string): VerifiedPolicy | undefined {
-    return this.#entries.get(key);
+  /**
+   * Keyed by the signature text alone (hashing ~350 characters, not a ~700-character composite
+   * built per request); a hit must still match every other input with `===`.
+   */
+  lookup(signature: string, keyPairId: string, hashAlgorithm: string, signed: string): VerifiedPolicy | undefined {
+    const entry = this.#entries.get(signature);
+    return entry !== undefined &&
+      entry.signed === signed &&
+      entry.keyPairId === keyPairId &&
+      entry.hashAlgorithm === hashAlgorithm
+      ? entry
+      : undefined;
   }
 
-  set(key: string, entry: VerifiedPolicy): void {
-    if (this.maxEntries <= 0 || key.length > this.maxKeyLength) return;
+  store(signature: string, entry: Entry): void {
+    const key = signature;
+    if (this.maxEntries <= 0 || key.length + entry.signed.length > this.maxKeyLength) return;
     if (this.#entries.size >= this.maxEntries) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);

@@ -301,12 +301,34 @@ describe('createVerifier: the verified-signature cache', () => {
 
   it('is bounded: the oldest entry goes first', () => {
     const cache = new VerifiedSignatureCache(2);
-    const policy = { policy: { resource: 'x', dateLessThan: 1 }, policyJson: undefined };
-    cache.set('a', policy);
-    cache.set('b', policy);
-    cache.set('c', policy);
+    const entry = (signed: string) => ({
+      policy: { resource: 'x', dateLessThan: 1 },
+      policyJson: undefined,
+      keyPairId: 'K1',
+      hashAlgorithm: 'sha1',
+      signed,
+    });
+    cache.store('sig-a', entry('a'));
+    cache.store('sig-b', entry('b'));
+    cache.store('sig-c', entry('c'));
     expect(cache.size).toBe(2);
-    expect(cache.get('a')).toBeUndefined();
-    expect(cache.get('c')).toBe(policy);
+    expect(cache.lookup('sig-a', 'K1', 'sha1', 'a')).toBeUndefined();
+    expect(cache.lookup('sig-c', 'K1', 'sha1', 'c')?.policy).toEqual({ resource: 'x', dateLessThan: 1 });
+  });
+
+  it('vouches only for the exact key id, hash and signed bytes it verified', () => {
+    const cache = new VerifiedSignatureCache(2);
+    const stored = {
+      policy: { dateLessThan: 1 },
+      policyJson: undefined,
+      keyPairId: 'K1',
+      hashAlgorithm: 'sha1',
+      signed: 'P1',
+    };
+    cache.store('sig', stored);
+    expect(cache.lookup('sig', 'K1', 'sha1', 'P1')).toBeDefined();
+    expect(cache.lookup('sig', 'K2', 'sha1', 'P1')).toBeUndefined();
+    expect(cache.lookup('sig', 'K1', 'sha256', 'P1')).toBeUndefined();
+    expect(cache.lookup('sig', 'K1', 'sha1', 'P2')).toBeUndefined();
   });
 });
