@@ -1,12 +1,24 @@
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-~';
+
+function decodeTable(): Int16Array {
+  const table = new Int16Array(256).fill(-1);
+  for (let i = 0; i < 64; i++) table[ALPHABET.charCodeAt(i)] = i;
+  return table;
+}
+
+function encodeTable(): Uint8Array {
+  const table = new Uint8Array(256).map((_, i) => i);
+  table[43] = 45;
+  table[61] = 95;
+  table[47] = 126;
+  return table;
+}
+
+// Pure annotations let a bundle that only decodes (the edge gate) drop the encoder and its table.
 /** Byte → 6-bit value, or -1 outside CloudFront's alphabet (`_` padding is handled apart). */
-const DECODE = new Int16Array(256).fill(-1);
-for (let i = 0; i < 64; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+const DECODE = /* @__PURE__ */ decodeTable();
 /** Standard base64 byte → CloudFront byte (`+`→`-`, `=`→`_`, `/`→`~`), identity elsewhere. */
-const TO_CLOUDFRONT = new Uint8Array(256).map((_, i) => i);
-TO_CLOUDFRONT[43] = 45;
-TO_CLOUDFRONT[61] = 95;
-TO_CLOUDFRONT[47] = 126;
+const TO_CLOUDFRONT = /* @__PURE__ */ encodeTable();
 const PAD = 95; // `_`
 
 /**
