@@ -9,13 +9,14 @@
  * To add a section, write `bench/<idea>.ts` exporting a `Section` and list it below.
  */
 import { batchSection } from './batch';
+import { edgeSection } from './edge';
 import { cpuShare, DEFAULT_OPTIONS, QUICK_OPTIONS } from './harness';
 import { checkBudgets, describeMethod, machine, renderBudgets, renderTable, type SectionResult } from './report';
 import type { Section } from './section';
 import { signingSection } from './signing';
 import { verificationSection } from './verification';
 
-const SECTIONS: readonly Section[] = [signingSection, verificationSection, batchSection];
+const SECTIONS: readonly Section[] = [signingSection, verificationSection, batchSection, edgeSection];
 
 async function main(argv: readonly string[]): Promise<void> {
   const quick = argv.includes('--quick');
