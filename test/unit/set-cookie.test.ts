@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCookieDomain, isCookiePath, setCookieValue } from '../../cli/set-cookie-line';
+import { expiredCookieValue, isCookieDomain, isCookiePath, setCookieValue } from '../../shared/set-cookie';
 import { NOW } from '../fixtures/keys';
 
 describe('setCookieValue', () => {
@@ -38,5 +38,24 @@ describe('cookie attribute checks', () => {
     expect(isCookiePath('/')).toBe(true);
     expect(isCookiePath('/videos/hls')).toBe(true);
     for (const path of ['', 'videos', '/a;b', '/a b', '/a\nb']) expect(isCookiePath(path)).toBe(false);
+  });
+});
+
+describe('setCookieValue for the login response', () => {
+  it('adds Max-Age from now, and leaves both out for a session cookie', () => {
+    expect(setCookieValue('a', 'b', { path: '/', expires: 1795870800, now: 1795867200, sameSite: 'Strict' })).toBe(
+      'a=b; Path=/; Max-Age=3600; Expires=Sat, 28 Nov 2026 13:00:00 GMT; Secure; HttpOnly; SameSite=Strict',
+    );
+    expect(setCookieValue('a', 'b', { path: '/videos/', domain: 'example.com' })).toBe(
+      'a=b; Domain=example.com; Path=/videos/; Secure; HttpOnly; SameSite=Lax',
+    );
+  });
+});
+
+describe('expiredCookieValue', () => {
+  it('expires the cookie at once with the Domain and Path it was set with', () => {
+    expect(expiredCookieValue('CloudFront-Policy', { path: '/videos/', domain: 'example.com' })).toBe(
+      'CloudFront-Policy=; Domain=example.com; Path=/videos/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; HttpOnly; SameSite=Lax',
+    );
   });
 });
