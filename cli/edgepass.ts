@@ -1,6 +1,6 @@
 /** The `edgepass` command's process entry: wires the real streams, environment and clock. */
 import { epochSeconds } from '../shared';
-import { runCli } from './main';
+import { runCliAsync } from './main';
 
 // `edgepass sign-url … | head -c 20` closes stdout early; that is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -8,9 +8,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(error.code === 'EPIPE' ? (process.exitCode ?? 0) : 1);
 });
 
-process.exitCode = runCli(process.argv.slice(2), {
+runCliAsync(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   now: () => epochSeconds(),
+}).then((code) => {
+  process.exitCode = code;
 });

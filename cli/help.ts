@@ -22,13 +22,14 @@ Commands:
   sign-url        sign a URL and print it
   sign-cookies    sign CloudFront cookies for a resource and print Set-Cookie lines
   inspect         decode a signed URL or cookies and say whether CloudFront would serve it
+  secret put      store the signing key in AWS Secrets Manager for the login and sign functions
 
 Options:
   -h, --help      show help (also after a command: edgepass inspect --help)
   --version       print the version
 
 ${WHEN}
-Exit codes: 0 success (inspect: allowed), 1 denied (inspect), 2 usage or input error.`,
+Exit codes: 0 success (inspect: allowed), 1 denied (inspect) or AWS failed (secret put), 2 usage or input error.`,
 
   keys: `Usage: edgepass keys generate [--type rsa|ecdsa] --out DIR [--force]
 
@@ -73,4 +74,22 @@ serve it; when not, why and the likely fix. Without --public-key the signature i
 
 ${WHEN}
 Exit codes: 0 allowed, 1 denied, 2 usage or input error.`,
+
+  secret: `Usage: edgepass secret put --secret-id ID --key-pair-id ID --private-key FILE [options]
+
+Stores the key the login and sign functions sign with as a new version of a Secrets Manager secret:
+{"keyPairId":"…","privateKey":"-----BEGIN PRIVATE KEY-----…"}. The functions pick it up within 5 minutes.
+The key must be unencrypted RSA-2048 or ECDSA P-256 (the functions have no passphrase; Secrets Manager
+encrypts it at rest). The key is never printed.
+
+  --secret-id ID          secret name or ARN, e.g. edgepass/signing-key (required)
+  --key-pair-id ID        CloudFront public key id of the matching public key (required)
+  --private-key FILE      PEM private key (required)
+  --create                create the secret if it does not exist (a name, not an ARN)
+  --region REGION         AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)
+  --endpoint URL          Secrets Manager endpoint (default: AWS_ENDPOINT_URL_SECRETS_MANAGER, else AWS)
+
+Credentials come from the usual AWS places: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO.
+Example: edgepass secret put --secret-id edgepass/signing-key --key-pair-id K2JCJMDEHXQW5F --private-key keys/private.pem --create
+Exit codes: 0 stored, 1 AWS refused or could not be reached, 2 usage or input error.`,
 } as const;

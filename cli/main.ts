@@ -5,11 +5,13 @@ import { HELP } from './help';
 import { inspectCommand } from './inspect';
 import type { CliIo } from './io';
 import { keysGenerate } from './keys-generate';
+import { secretPut } from './secret-put';
 import { signCookiesCommand } from './sign-cookies';
 import { signUrlCommand } from './sign-url';
 import { UsageError } from './usage-error';
 
-type Command = (args: readonly string[], io: CliIo) => number;
+/** A command returns its exit code; one that waits on the network (`secret put`) returns a promise of it. */
+type Command = (args: readonly string[], io: CliIo) => number | Promise<number>;
 
 function keysCommand(args: readonly string[], io: CliIo): number {
   const [sub, ...rest] = args;
@@ -18,11 +20,23 @@ function keysCommand(args: readonly string[], io: CliIo): number {
   throw new UsageError(`unknown keys subcommand ${JSON.stringify(sub)}; the only one is generate`);
 }
 
+function secretCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'put') return secretPut(rest, io);
+  if (sub === undefined) {
+    throw new UsageError(
+      'secret needs a subcommand: edgepass secret put --secret-id ID --key-pair-id ID --private-key FILE',
+    );
+  }
+  throw new UsageError(`unknown secret subcommand ${JSON.stringify(sub)}; the only one is put`);
+}
+
 const COMMANDS = {
   keys: keysCommand,
   'sign-url': signUrlCommand,
   'sign-cookies': signCookiesCommand,
   inspect: inspectCommand,
+  secret: secretCommand,
 } satisfies Record<string, Command>;
 
 type CommandName = keyof typeof COMMANDS;
@@ -50,7 +64,7 @@ function reportFailure(error: unknown, io: CliIo): number {
   return 1;
 }
 
-function dispatch(argv: readonly string[], io: CliIo): number {
+function dispatch(argv: readonly string[], io: CliIo): number | Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined) throw new UsageError('missing command; run edgepass --help');
   if (name === '--help' || name === '-h' || name === 'help') {
@@ -77,16 +91,33 @@ function dispatch(argv: readonly string[], io: CliIo): number {
 }
 
 /**
- * Runs one `edgepass` invocation and returns its exit code: 0 success (inspect: allowed), 1 denied
- * or an unexpected failure, 2 a usage or input error. Failures are one `edgepass: …` line on stderr,
- * never a stack trace.
+ * Runs one `edgepass` invocation synchronously and returns its exit code: 0 success (inspect:
+ * allowed), 1 denied or an unexpected failure, 2 a usage or input error. Failures are one
+ * `edgepass: …` line on stderr, never a stack trace. Commands that call AWS (`secret put`) need
+ * {@link runCliAsync}, which the process entry uses.
  *
  * @example
- * process.exitCode = runCli(process.argv.slice(2), io);
+ * const code = runCli(['inspect', url, '--json'], io);
  */
 export function runCli(argv: readonly string[], io: CliIo): number {
   try {
-    return dispatch(argv, io);
+    const result = dispatch(argv, io);
+    if (typeof result !== 'number') throw new Error('this command is asynchronous: use runCliAsync');
+    return result;
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
+
+/**
+ * Runs one `edgepass` invocation, waiting for commands that call AWS, and resolves to the exit code.
+ *
+ * @example
+ * process.exitCode = await runCliAsync(process.argv.slice(2), io);
+ */
+export async function runCliAsync(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
   } catch (error) {
     return reportFailure(error, io);
   }

@@ -1,7 +1,7 @@
 import { signCookies } from '../shared';
+import { isCookieDomain, isCookiePath, setCookieValue } from '../shared/set-cookie';
 import { onePositional, parseCommandArgs } from './args';
 import type { CliIo } from './io';
-import { isCookieDomain, isCookiePath, setCookieValue } from '../shared/set-cookie';
 import { readSignFlags, SIGN_FLAGS } from './sign-flags';
 import { UsageError } from './usage-error';
 

@@ -122,7 +122,9 @@ const claimCondition = z.union([
 const grantPath = z
   .string()
   .regex(/^\/[\x21-\x7e]*$/, { message: 'expected a path starting with /' })
-  .refine((path) => !/[?\\]|(^|\/)\.\.?(\/|$)/.test(path), { message: 'no ?, backslash or dot segments in a grant' })
+  .refine((path) => !/[?\\;,"]|(^|\/)\.\.?(\/|$)/.test(path), {
+    message: 'no ?, backslash, ;, comma, quote or dot segments in a grant',
+  })
   .refine((path) => /^[^{}]*(\{[A-Za-z0-9_:.-]+\}[^{}]*)*$/.test(path), {
     message: 'templates are {claim} with a plain claim name',
   });
@@ -130,7 +132,11 @@ const grantPath = z
 const grant = z.strictObject({
   path: grantPath,
   /** Longest lifetime of cookies or URLs issued for this grant. */
-  maxTtlSeconds: z.number().int().min(60).max(7 * 86400),
+  maxTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86400),
 });
 
 const accessRule = z.strictObject({
@@ -160,8 +166,18 @@ const cors = z.strictObject({
 
 const limits = z.strictObject({
   maxPathsPerRequest: z.number().int().min(1).max(1000).default(100),
-  defaultExpiresInSeconds: z.number().int().min(60).max(7 * 86400).default(3600),
-  maxExpiresInSeconds: z.number().int().min(60).max(7 * 86400).default(86400),
+  defaultExpiresInSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86400)
+    .default(3600),
+  maxExpiresInSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86400)
+    .default(86400),
   maxBodyBytes: z.number().int().min(1024).max(1_048_576).default(65_536),
   maxTokenBytes: z.number().int().min(512).max(65_536).default(16_384),
 });

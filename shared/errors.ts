@@ -18,6 +18,7 @@ export type EdgepassErrorCode =
   | 'NOT_FOUND'
   | 'RATE_LIMITED'
   | 'SIGNING_KEY_UNAVAILABLE'
+  | 'IDP_UNAVAILABLE'
   | 'INVALID_CONFIG'
   | 'INTERNAL';
 
@@ -37,6 +38,7 @@ const STATUS: Record<EdgepassErrorCode, number> = {
   NOT_FOUND: 404,
   RATE_LIMITED: 429,
   SIGNING_KEY_UNAVAILABLE: 503,
+  IDP_UNAVAILABLE: 503,
   INVALID_CONFIG: 500,
   INTERNAL: 500,
 };

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalSecretsManager, startSecretsManager } from '../fixtures/secrets-manager-server';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -54,7 +55,9 @@ describe('serverless package', () => {
   });
 
   it('attaches a numbered version to the distribution as the viewer-request trigger', () => {
-    const versions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Version');
+    const versions = Object.entries(template.Resources).filter(
+      ([name, r]) => r.Type === 'AWS::Lambda::Version' && name.startsWith('ViewerRequest'),
+    );
     expect(versions).toHaveLength(1);
     const distribution = template.Resources.CloudFrontDistribution?.Properties as {
       DistributionConfig: { DefaultCacheBehavior: { LambdaFunctionAssociations: unknown[] } };
@@ -64,9 +67,39 @@ describe('serverless package', () => {
     ]);
   });
 
-  it('trusts edgelambda.amazonaws.com in the execution role', () => {
+  it('trusts edgelambda.amazonaws.com in the execution role and lets it read only the signing secret', () => {
     const role = JSON.stringify(template.Resources.IamRoleLambdaExecution?.Properties);
     expect(role).toContain('edgelambda.amazonaws.com');
+    expect(role).toContain('secretsmanager:GetSecretValue');
+    expect(role).toContain('edgepass/dev/signing-key-*');
+  });
+
+  it('routes the login and sign endpoints through an HTTP API, behind the distribution', () => {
+    const routes = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey)
+      .sort();
+    expect(routes).toEqual([
+      'OPTIONS /api/sign',
+      'OPTIONS /auth/{proxy+}',
+      'POST /api/sign',
+      'POST /auth/login',
+      'POST /auth/logout',
+      'POST /auth/refresh',
+    ]);
+    const distribution = template.Resources.CloudFrontDistribution?.Properties as {
+      DistributionConfig: { CacheBehaviors: { PathPattern: string; TargetOriginId: string }[] };
+    };
+    expect(distribution.DistributionConfig.CacheBehaviors.map((b) => [b.PathPattern, b.TargetOriginId])).toEqual([
+      ['/auth/*', 'edgepass-http-api'],
+      ['/api/*', 'edgepass-http-api'],
+    ]);
+    for (const fn of ['LoginLambdaFunction', 'SignLambdaFunction']) {
+      expect(template.Resources[fn]?.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Environment: { Variables: { POWERTOOLS_METRICS_NAMESPACE: 'edgepass' } },
+      });
+    }
   });
 
   it('fails the build naming the field when the configuration is wrong', async () => {
@@ -79,6 +112,71 @@ describe('serverless package', () => {
     expect(result.stdout + result.stderr).toMatch(/keyGroup: /);
   });
 });
+
+describe('serverless invoke local: the login and sign functions', () => {
+  let sm: LocalSecretsManager;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    sm = await startSecretsManager();
+    const privateKey = readFileSync(join(ROOT, 'events', 'sample-keys', 'private.pem'), 'utf8');
+    sm.put('edgepass/dev/signing-key', JSON.stringify({ keyPairId: 'KSAMPLEEVENTS01', privateKey }));
+    // The real SDK in the function talks to the local Secrets Manager through the standard override.
+    env = {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+  });
+  afterAll(() => sm.close());
+
+  it.each<[string, string, (result: Record<string, unknown>) => void]>([
+    [
+      'login',
+      'login-bearer',
+      (result) => {
+        expect(result.statusCode).toBe(200);
+        expect(result.cookies).toHaveLength(6);
+        expect(result.headers).toMatchObject({ 'access-control-allow-origin': 'http://localhost:5173' });
+      },
+    ],
+    [
+      'login',
+      'login-form-return-to',
+      (result) => {
+        expect(result).toMatchObject({ statusCode: 303, headers: { location: '/videos/free/intro.m3u8' } });
+      },
+    ],
+    ['login', 'login-expired-token', (result) => expect(errorOf(result)).toEqual([401, 'TOKEN_EXPIRED'])],
+    ['login', 'login-alg-none', (result) => expect(errorOf(result)).toEqual([401, 'TOKEN_INVALID'])],
+    ['login', 'login-no-token', (result) => expect(errorOf(result)).toEqual([401, 'TOKEN_MISSING'])],
+    ['login', 'login-preflight', (result) => expect(result.statusCode).toBe(204)],
+    ['login', 'refresh', (result) => expect(result.statusCode).toBe(200)],
+    // 5 cookie names × the 3 Paths the dev configuration can set (/, /videos/, /reports/).
+    ['login', 'logout', (result) => expect(result.cookies).toHaveLength(15)],
+    [
+      'sign',
+      'sign-batch',
+      (result) => {
+        expect(result.statusCode).toBe(200);
+        expect(JSON.parse(String(result.body)).urls).toHaveLength(3);
+      },
+    ],
+    ['sign', 'sign-custom-policy', (result) => expect(String(result.body)).toContain('Policy=')],
+    ['sign', 'sign-outside-grants', (result) => expect(errorOf(result)).toEqual([403, 'FORBIDDEN_RESOURCE'])],
+    ['sign', 'sign-path-traversal', (result) => expect(errorOf(result)).toEqual([400, 'BAD_REQUEST'])],
+    ['sign', 'sign-wildcard-injection', (result) => expect(errorOf(result)).toEqual([400, 'BAD_REQUEST'])],
+  ])('%s with events/%s.json', async (fn, name, check) => {
+    const output = await serverless(['invoke', 'local', '-f', fn, '-p', `events/${name}.json`], env);
+    expect(output.code, output.stdout + output.stderr).toBe(0);
+    check(invokeOutput(output.stdout).result);
+  });
+});
+
+function errorOf(result: Record<string, unknown>): [unknown, unknown] {
+  return [result.statusCode, JSON.parse(String(result.body)).error.code];
+}
 
 describe('serverless invoke local with the sample events', () => {
   // Sequential: every invocation rebuilds into the same .esbuild folder.

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,10 +117,10 @@ describe.concurrent('edgepass --help and --version', () => {
     const result = await edgepass(['--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Usage: edgepass <command>/);
-    for (const command of ['keys generate', 'sign-url', 'sign-cookies', 'inspect']) {
+    for (const command of ['keys generate', 'sign-url', 'sign-cookies', 'inspect', 'secret put']) {
       expect(result.stdout).toContain(command);
     }
-    expect(result.stdout).not.toMatch(/secret put|edgepass dev/);
+    expect(result.stdout).not.toMatch(/edgepass dev/);
   });
 
   it('prints one command usage for `<command> --help` even when other flags are missing', async () => {
@@ -663,7 +663,7 @@ describe.concurrent('edgepass usage and input errors: one line on stderr, exit 2
   const signed = () => signUrl(url, { keyPairId: 'KRSA', privateKey: rsa.privatePem, expires: NOW + 600, now: NOW });
   const cases: [string, () => string[], RegExp][] = [
     ['no command', () => [], /missing command/],
-    ['an unknown command', () => ['secret', 'put'], /unknown command "secret"/],
+    ['an unknown command', () => ['dev'], /unknown command "dev"/],
     ['an unknown top-level option', () => ['--frobnicate'], /unknown option --frobnicate/],
     [
       'an unknown flag',

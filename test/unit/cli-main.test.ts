@@ -32,7 +32,7 @@ describe('runCli', () => {
     expect(capture(['dev'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'edgepass: unknown command "dev"; commands: keys, sign-url, sign-cookies, inspect\n',
+      stderr: 'edgepass: unknown command "dev"; commands: keys, sign-url, sign-cookies, inspect, secret\n',
     });
   });
 

@@ -1,0 +1,18 @@
+import type { EdgepassConfig } from '../../shared/config';
+import { createRegionalRuntime } from '../../shared/regional-runtime';
+import { createSignHandler } from './create-handler';
+
+/** Replaced at build time (esbuild `define`, see esbuild.config.cjs) by the validated configuration. */
+declare const __EDGEPASS_CONFIG__: EdgepassConfig;
+
+const runtime = createRegionalRuntime(__EDGEPASS_CONFIG__, 'edgepass-sign');
+const sign = createSignHandler(runtime);
+
+/** The URL issuer Lambda: `functions/sign/handler.handler`. */
+export const handler = async (event: unknown) => {
+  try {
+    return await sign(event);
+  } finally {
+    runtime.flush();
+  }
+};

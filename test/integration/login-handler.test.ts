@@ -1,0 +1,384 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLoginHandler } from '../../functions/login/create-handler';
+import { createKeyGroup, verifySignedRequest } from '../../shared';
+import type { HttpResult } from '../../shared/http-api';
+import { NOW } from '../fixtures/keys';
+import {
+  APP_ORIGIN,
+  CONTENT_HOST,
+  httpApiEvent,
+  KEY_PAIR_ID,
+  type RegionalFixture,
+  SECRET_ID,
+  startRegionalFixture,
+} from '../fixtures/regional';
+
+let fx: RegionalFixture;
+let deps: ReturnType<RegionalFixture['dependencies']>;
+let login: ReturnType<typeof createLoginHandler>;
+let premium: string;
+
+beforeAll(async () => {
+  fx = await startRegionalFixture();
+  deps = fx.dependencies();
+  login = createLoginHandler(deps);
+  premium = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn: 7200 });
+});
+afterAll(() => fx.close());
+
+const bearer = (token: string, extra: Record<string, string> = {}) =>
+  httpApiEvent({ path: '/auth/login', headers: { authorization: `Bearer ${token}`, ...extra } });
+
+function json(result: HttpResult): Record<string, unknown> {
+  return JSON.parse(result.body);
+}
+
+/** The Cookie header a browser would send for `path`, from Set-Cookie values (Path-matched). */
+function browserCookies(setCookies: readonly string[], path: string): string {
+  return setCookies
+    .map((line) => {
+      const [pair, ...attrs] = line.split('; ');
+      const cookiePath = attrs.find((a) => a.startsWith('Path='))?.slice(5) ?? '/';
+      return { pair: pair as string, cookiePath };
+    })
+    .filter(({ cookiePath }) => path.startsWith(cookiePath))
+    .sort((a, b) => b.cookiePath.length - a.cookiePath.length)
+    .map(({ pair }) => pair)
+    .join('; ');
+}
+
+function expectNoStack(result: HttpResult): void {
+  expect(result.body).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
+}
+
+describe('POST /auth/login', () => {
+  it('answers 200 with expiresAt and grants, and one cookie set per grant scoped by Path', async () => {
+    const result = await login(bearer(premium));
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['cache-control']).toBe('no-store');
+    expect(json(result)).toEqual({
+      expiresAt: NOW + 600,
+      grants: [
+        { path: '/videos/*', expiresAt: NOW + 3600 },
+        { path: '/reports/*', expiresAt: NOW + 600 },
+      ],
+    });
+    const cookies = result.cookies ?? [];
+    expect(cookies).toHaveLength(6);
+    for (const line of cookies) {
+      expect(line).toMatch(
+        /^CloudFront-(Policy|Signature|Key-Pair-Id)=[^;]+; Path=\/(videos|reports)\/; Max-Age=\d+; Expires=[^;]+ GMT; Secure; HttpOnly; SameSite=Lax$/,
+      );
+    }
+    expect(cookies.filter((c) => c.includes('Path=/videos/'))[0]).toContain('Max-Age=3600');
+    expect(cookies.filter((c) => c.includes('Path=/reports/'))[0]).toContain('Max-Age=600');
+  });
+
+  it('issues cookies the shared verifier accepts for the granted resources and denies elsewhere', async () => {
+    const cookies = (await login(bearer(premium))).cookies ?? [];
+    const keyGroup = createKeyGroup([{ id: KEY_PAIR_ID, publicKey: fx.signing.publicPem }]);
+    const decide = (path: string) =>
+      verifySignedRequest(
+        { url: `https://${CONTENT_HOST}${path}`, cookie: browserCookies(cookies, path) },
+        { now: NOW + 1, keyGroup },
+      );
+    expect(decide('/videos/42/seg-1.ts')).toMatchObject({ allowed: true, keyPairId: KEY_PAIR_ID });
+    expect(decide('/reports/q3.pdf?download=1').allowed).toBe(true);
+    expect(decide('/admin/secrets').reason).toBe('missing-key-pair-id');
+    const everywhere = cookies.map((c) => c.split(';')[0]).join('; ');
+    expect(
+      verifySignedRequest(
+        { url: `https://${CONTENT_HOST}/admin/secrets`, cookie: everywhere },
+        { now: NOW + 1, keyGroup },
+      ).reason,
+    ).toBe('resource-mismatch');
+    const later = verifySignedRequest(
+      { url: `https://${CONTENT_HOST}/reports/q3.pdf`, cookie: browserCookies(cookies, '/reports/q3.pdf') },
+      { now: NOW + 600, keyGroup },
+    );
+    expect(later.reason).toBe('expired');
+  });
+
+  it('never lets cookies outlive the token', async () => {
+    const shortLived = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn: 120 });
+    const body = json(await login(bearer(shortLived)));
+    expect(body.expiresAt).toBe(NOW + 120);
+  });
+
+  it('takes the token from a JSON or form body too', async () => {
+    const fromJson = await login(
+      httpApiEvent({
+        path: '/auth/login',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: premium }),
+      }),
+    );
+    expect(fromJson.statusCode).toBe(200);
+    const fromForm = await login(
+      httpApiEvent({
+        path: '/auth/login',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `token=${premium}`,
+      }),
+    );
+    expect(fromForm.statusCode).toBe(200);
+  });
+
+  it('fills {claim} templates with the escaped claim value and scopes cookies by the static prefix', async () => {
+    const token = await fx.idp.mint({ sub: 'ada@x.com/*?', files: true });
+    const result = await login(bearer(token));
+    expect(json(result).grants).toEqual([{ path: '/users/ada%40x.com%2F%2A%3F/*', expiresAt: NOW + 900 }]);
+    const traversal = await fx.idp.mint({ sub: '../admin', files: true });
+    expect((await login(bearer(traversal))).statusCode).toBe(403);
+    expect(result.cookies?.[0]).toContain('; Path=/; ');
+  });
+
+  it('answers 403 when no access rule matches', async () => {
+    const nobody = await fx.idp.mint({ groups: [] }, {});
+    const result = await login(bearer(nobody));
+    expect(result.statusCode).toBe(403);
+    expect(json(result)).toEqual({ error: { code: 'FORBIDDEN_RESOURCE', message: expect.any(String) } });
+  });
+});
+
+describe('POST /auth/login from a form with return_to', () => {
+  const form = (token: string, returnTo: string) =>
+    httpApiEvent({
+      path: '/auth/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token, return_to: returnTo }).toString(),
+    });
+
+  it.each([
+    ['/videos/42?t=10', '/videos/42?t=10'],
+    ['https://app.example.com/library', 'https://app.example.com/library'],
+    ['//evil.com/x', '/'],
+    ['https://evil.com/', '/'],
+    ['/\\evil.com', '/'],
+    ['/%2F%2Fevil.com', '/'],
+    ['javascript:alert(1)', '/'],
+  ])('redirects %s with a 303 to %s, cookies set', async (returnTo, location) => {
+    const result = await login(form(premium, returnTo));
+    expect(result.statusCode).toBe(303);
+    expect(result.headers.location).toBe(location);
+    expect(result.headers['cache-control']).toBe('no-store');
+    expect(result.cookies).toHaveLength(6);
+  });
+});
+
+describe('POST /auth/refresh and /auth/logout', () => {
+  it('re-issues cookies while the token is valid, and refuses an expired one', async () => {
+    const refreshed = await login(
+      httpApiEvent({ path: '/auth/refresh', headers: { authorization: `Bearer ${premium}` } }),
+    );
+    expect(refreshed.statusCode).toBe(200);
+    expect(refreshed.cookies).toHaveLength(6);
+    const expired = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn: -3600 });
+    const refused = await login(
+      httpApiEvent({ path: '/auth/refresh', headers: { authorization: `Bearer ${expired}` } }),
+    );
+    expect(refused.statusCode).toBe(401);
+    expect(json(refused)).toMatchObject({ error: { code: 'TOKEN_EXPIRED' } });
+  });
+
+  it('expires every cookie login may set, with the same Path (and Domain)', async () => {
+    const result = await login(httpApiEvent({ path: '/auth/logout' }));
+    expect(result.statusCode).toBe(200);
+    const cookies = result.cookies ?? [];
+    for (const path of ['/', '/videos/', '/reports/']) {
+      for (const name of [
+        'CloudFront-Policy',
+        'CloudFront-Signature',
+        'CloudFront-Key-Pair-Id',
+        'CloudFront-Expires',
+      ]) {
+        expect(cookies).toContain(
+          `${name}=; Path=${path}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; HttpOnly; SameSite=Lax`,
+        );
+      }
+    }
+    const withDomain = createLoginHandler(fx.dependencies({ cookie: { domain: 'example.com' } }));
+    const scoped = await withDomain(httpApiEvent({ path: '/auth/logout' }));
+    expect(scoped.cookies?.every((c) => c.includes('; Domain=example.com; '))).toBe(true);
+  });
+});
+
+describe('cookie attributes from the configuration', () => {
+  it('sets Domain, SameSite and session cookies as configured', async () => {
+    const handler = createLoginHandler(
+      fx.dependencies({ cookie: { domain: 'example.com', sameSite: 'Strict', session: true } }),
+    );
+    const cookies = (await handler(bearer(premium))).cookies ?? [];
+    for (const line of cookies) {
+      expect(line).toMatch(/; Domain=example\.com; Path=\/(videos|reports)\/; Secure; HttpOnly; SameSite=Strict$/);
+      expect(line).not.toMatch(/Max-Age|Expires=/);
+    }
+  });
+
+  it('refuses at startup a configuration whose cookie could pass 4 KB', () => {
+    const long = `/${'a'.repeat(2400)}/{sub}/*`;
+    expect(() =>
+      createLoginHandler(
+        fx.dependencies({ accessRules: [{ name: 'big', grants: [{ path: long, maxTtlSeconds: 600 }] }] }),
+      ),
+    ).toThrow(/over the browser limit of 4096/);
+  });
+
+  it('refuses at startup two grants of one rule sharing a cookie Path', () => {
+    expect(() =>
+      createLoginHandler(
+        fx.dependencies({
+          accessRules: [
+            {
+              name: 'clash',
+              grants: [
+                { path: '/reports/q3.pdf', maxTtlSeconds: 600 },
+                { path: '/reports/q4.pdf', maxTtlSeconds: 600 },
+              ],
+            },
+          ],
+        }),
+      ),
+    ).toThrow(/would share cookie Path \/reports\//);
+  });
+});
+
+describe('CORS', () => {
+  it('echoes an allowed origin with credentials and Vary: Origin', async () => {
+    const result = await login(bearer(premium, { origin: APP_ORIGIN }));
+    expect(result.headers).toMatchObject({
+      'access-control-allow-origin': APP_ORIGIN,
+      'access-control-allow-credentials': 'true',
+      vary: 'Origin',
+    });
+  });
+
+  it('gives other origins no CORS headers, on success and on error', async () => {
+    for (const event of [
+      bearer(premium, { origin: 'https://evil.com' }),
+      bearer('x.y.z', { origin: 'https://evil.com' }),
+    ]) {
+      const result = await login(event);
+      expect(result.headers['access-control-allow-origin']).toBeUndefined();
+      expect(result.headers['access-control-allow-credentials']).toBeUndefined();
+      expect(result.headers.vary).toBe('Origin');
+    }
+  });
+
+  it('answers preflights for allowed origins only', async () => {
+    const preflight = (origin: string) =>
+      login(
+        httpApiEvent({
+          method: 'OPTIONS',
+          path: '/auth/login',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        }),
+      );
+    const ok = await preflight(APP_ORIGIN);
+    expect(ok.statusCode).toBe(204);
+    expect(ok.headers).toMatchObject({
+      'access-control-allow-origin': APP_ORIGIN,
+      'access-control-allow-methods': 'POST, OPTIONS',
+      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-allow-credentials': 'true',
+      'access-control-max-age': '600',
+    });
+    const other = await preflight('https://evil.com');
+    expect(other.statusCode).toBe(204);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('bad input gets a stable JSON error and never a stack trace', () => {
+  it.each<[string, unknown, number, string]>([
+    ['no token', httpApiEvent({ path: '/auth/login' }), 401, 'TOKEN_MISSING'],
+    [
+      'a non-Bearer Authorization',
+      httpApiEvent({ path: '/auth/login', headers: { authorization: 'Basic abc' } }),
+      401,
+      'TOKEN_INVALID',
+    ],
+    ['a malformed token', bearer('not-a-jwt'), 401, 'TOKEN_INVALID'],
+    ['an oversized token', bearer(`${'a'.repeat(20_000)}.b.c`), 401, 'TOKEN_INVALID'],
+    [
+      'invalid JSON',
+      httpApiEvent({ path: '/auth/login', headers: { 'content-type': 'application/json' }, body: '{"token":' }),
+      400,
+      'BAD_REQUEST',
+    ],
+    [
+      'a JSON array',
+      httpApiEvent({ path: '/auth/login', headers: { 'content-type': 'application/json' }, body: '[]' }),
+      400,
+      'BAD_REQUEST',
+    ],
+    ['a non-string token', httpApiEvent({ path: '/auth/login', body: '{"token":42}' }), 401, 'TOKEN_INVALID'],
+    [
+      'an unsupported content type',
+      httpApiEvent({ path: '/auth/login', headers: { 'content-type': 'text/xml' }, body: '<a/>' }),
+      400,
+      'BAD_REQUEST',
+    ],
+    [
+      'a body over the limit',
+      httpApiEvent({ path: '/auth/login', body: `{"token":"${'a'.repeat(70_000)}"}` }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
+    ['a GET', httpApiEvent({ method: 'GET', path: '/auth/login' }), 404, 'NOT_FOUND'],
+    ['an unknown path', httpApiEvent({ path: '/auth/whoami' }), 404, 'NOT_FOUND'],
+    ['something that is not an HTTP API event', { hello: 'world' }, 400, 'BAD_REQUEST'],
+    ['nothing at all', undefined, 400, 'BAD_REQUEST'],
+  ])('%s → %i %s', async (_name, event, status, code) => {
+    const result = await login(event);
+    expect(result.statusCode).toBe(status);
+    expect(json(result)).toEqual({ error: { code, message: expect.any(String) } });
+    expectNoStack(result);
+  });
+
+  it('refuses the JWT attack classics with 401', async () => {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const claims = { iss: fx.idp.issuer, aud: fx.idp.audience, sub: 'mallory', groups: ['premium'], exp: NOW + 600 };
+    const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
+    const wrongIssuer = await fx.idp.mint({ sub: 'x', groups: ['premium'] }, { issuer: 'https://evil.example/' });
+    const wrongAudience = await fx.idp.mint({ sub: 'x', groups: ['premium'] }, { audience: 'someone-else' });
+    const notYet = await fx.idp.mint({ sub: 'x', groups: ['premium'] }, { notBefore: 600 });
+    for (const token of [none, wrongIssuer, wrongAudience, notYet]) {
+      const result = await login(bearer(token));
+      expect(result.statusCode).toBe(401);
+      expect(json(result)).toMatchObject({ error: { code: 'TOKEN_INVALID' } });
+    }
+  });
+
+  it('records a denial by reason and issued cookies in telemetry', async () => {
+    const before = deps.telemetry.counts.length;
+    await login(bearer('not-a-jwt'));
+    await login(bearer(premium));
+    expect(deps.telemetry.counts.slice(before)).toEqual([
+      { metric: 'Denials', value: 1, dimension: { name: 'reason', value: 'TOKEN_INVALID' } },
+      { metric: 'CookiesIssued', value: 2 },
+    ]);
+    const line = JSON.stringify(deps.telemetry.logs);
+    expect(line).not.toContain(premium.split('.')[2]);
+  });
+});
+
+describe('signing key from Secrets Manager', () => {
+  it('answers 503 SIGNING_KEY_UNAVAILABLE when the secret is missing, and logs what to fix', async () => {
+    const handler = createLoginHandler(fx.dependencies({ signingSecretId: 'edgepass/missing' }));
+    const result = await handler(bearer(premium));
+    expect(result.statusCode).toBe(503);
+    expect(json(result)).toMatchObject({ error: { code: 'SIGNING_KEY_UNAVAILABLE' } });
+    expectNoStack(result);
+  });
+
+  it('reads the key once and reuses it', async () => {
+    const handler = createLoginHandler(fx.dependencies());
+    const before = fx.sm.calls('GetSecretValue').length;
+    await handler(bearer(premium));
+    await handler(bearer(premium));
+    await handler(bearer(premium));
+    expect(fx.sm.calls('GetSecretValue').length - before).toBe(1);
+    expect(SECRET_ID).toBe(deps.config.signingSecretId);
+  });
+});

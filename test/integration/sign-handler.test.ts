@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSignHandler } from '../../functions/sign/create-handler';
+import { createKeyGroup, decodeCloudFrontBase64, verifySignedRequest } from '../../shared';
+import type { HttpResult } from '../../shared/http-api';
+import { NOW } from '../fixtures/keys';
+import {
+  APP_ORIGIN,
+  CONTENT_HOST,
+  httpApiEvent,
+  KEY_PAIR_ID,
+  type RegionalFixture,
+  startRegionalFixture,
+} from '../fixtures/regional';
+
+let fx: RegionalFixture;
+let deps: ReturnType<RegionalFixture['dependencies']>;
+let sign: ReturnType<typeof createSignHandler>;
+let premium: string;
+let member: string;
+
+beforeAll(async () => {
+  fx = await startRegionalFixture();
+  deps = fx.dependencies({ limits: { maxPathsPerRequest: 5, maxExpiresInSeconds: 7200 } });
+  sign = createSignHandler(deps);
+  premium = await fx.idp.mint({ sub: 'ada', groups: ['premium'] });
+  member = await fx.idp.mint({ sub: 'bob' });
+});
+afterAll(() => fx.close());
+
+const request = (body: unknown, token: string | null = premium, headers: Record<string, string> = {}) =>
+  httpApiEvent({
+    path: '/api/sign',
+    headers: {
+      'content-type': 'application/json',
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+const json = (result: HttpResult) => JSON.parse(result.body);
+type Urls = { urls: { path: string; url: string; expiresAt: number }[] };
+
+describe('POST /api/sign', () => {
+  it('signs every requested path with a canned policy by default, capped by the grant TTL', async () => {
+    const result = await sign(request({ paths: ['/videos/42/master.m3u8', '/reports/q3.pdf'], expiresIn: 3000 }));
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['cache-control']).toBe('no-store');
+    const { urls } = json(result) as Urls;
+    expect(urls.map(({ path, expiresAt }) => ({ path, expiresAt }))).toEqual([
+      { path: '/videos/42/master.m3u8', expiresAt: NOW + 3000 },
+      { path: '/reports/q3.pdf', expiresAt: NOW + 600 },
+    ]);
+    const keyGroup = createKeyGroup([{ id: KEY_PAIR_ID, publicKey: fx.signing.publicPem }]);
+    for (const { url, path, expiresAt } of urls) {
+      expect(url).toMatch(
+        new RegExp(
+          `^https://${CONTENT_HOST}${path.replace(/\./g, '\\.')}\\?Expires=${expiresAt}&Signature=[^&]+&Key-Pair-Id=${KEY_PAIR_ID}$`,
+        ),
+      );
+      expect(verifySignedRequest({ url }, { now: NOW + 1, keyGroup }).reason).toBe('ok');
+      expect(verifySignedRequest({ url }, { now: expiresAt, keyGroup }).reason).toBe('expired');
+    }
+    expect(deps.telemetry.counts).toContainEqual({ metric: 'UrlsSigned', value: 2 });
+  });
+
+  it('uses a custom policy when an IP range or a start time is asked for', async () => {
+    const result = await sign(
+      request({ paths: ['/videos/42/seg-1.ts'], ipAddress: '203.0.113.0/24', notBefore: NOW - 30 }),
+    );
+    const [signed] = (json(result) as Urls).urls;
+    const policy = decodeCloudFrontBase64(new URL(signed?.url ?? '').searchParams.get('Policy') ?? '')?.toString();
+    expect(JSON.parse(policy ?? '{}').Statement[0].Condition).toEqual({
+      DateLessThan: { 'AWS:EpochTime': NOW + 3600 },
+      DateGreaterThan: { 'AWS:EpochTime': NOW - 30 },
+      IpAddress: { 'AWS:SourceIp': '203.0.113.0/24' },
+    });
+    const keyGroup = createKeyGroup([{ id: KEY_PAIR_ID, publicKey: fx.signing.publicPem }]);
+    const url = signed?.url ?? '';
+    expect(verifySignedRequest({ url, clientIp: '203.0.113.9' }, { now: NOW, keyGroup }).reason).toBe('ok');
+    expect(verifySignedRequest({ url, clientIp: '198.51.100.1' }, { now: NOW, keyGroup }).reason).toBe('ip-mismatch');
+  });
+
+  it('percent-encodes spaces and non-ASCII exactly as a client will send them', async () => {
+    const { urls } = json(await sign(request({ paths: ['/videos/my clip é.mp4'] }))) as Urls;
+    expect(urls[0]?.path).toBe('/videos/my%20clip%20%C3%A9.mp4');
+    expect(urls[0]?.url.startsWith(`https://${CONTENT_HOST}/videos/my%20clip%20%C3%A9.mp4?Expires=`)).toBe(true);
+  });
+
+  it('refuses, naming it, a path outside the caller’s grants', async () => {
+    const result = await sign(request({ paths: ['/videos/free/a.mp4', '/reports/q3.pdf'] }, member));
+    expect(result.statusCode).toBe(403);
+    expect(json(result)).toEqual({
+      error: { code: 'FORBIDDEN_RESOURCE', message: 'path /reports/q3.pdf is outside your grants' },
+    });
+  });
+
+  it.each([
+    ['a dot-dot segment', '/videos/../reports/q3.pdf'],
+    ['a dot segment', '/videos/./a.mp4'],
+    ['encoded dots', '/videos/%2e%2e/reports/q3.pdf'],
+    ['an encoded slash', '/videos/a%2Fb.mp4'],
+    ['a backslash', '/videos\\..\\reports'],
+    ['an encoded backslash', '/videos/%5c..'],
+    ['a NUL', '/videos/a\u0000.mp4'],
+    ['an encoded NUL', '/videos/a%00.mp4'],
+    ['a wildcard', '/videos/*'],
+    ['a one-character wildcard', '/videos/a?.mp4'],
+    ['a query', '/videos/a.mp4?x=1'],
+    ['a fragment', '/videos/a.mp4#t=1'],
+    ['a protocol-relative path', '//evil.com/videos/a.mp4'],
+    ['a relative path', 'videos/a.mp4'],
+    ['an empty path', ''],
+    ['a broken escape', '/videos/%zz.mp4'],
+    ['an over-long path', `/videos/${'a'.repeat(3000)}`],
+  ])('answers 400 for %s', async (_name, path) => {
+    const result = await sign(request({ paths: [path] }));
+    expect(result.statusCode).toBe(400);
+    expect(json(result).error.code).toBe('BAD_REQUEST');
+  });
+
+  it.each<[string, unknown, number, string]>([
+    [
+      'more paths than the limit',
+      { paths: ['/videos/1', '/videos/2', '/videos/3', '/videos/4', '/videos/5', '/videos/6'] },
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
+    ['no paths', { paths: [] }, 400, 'BAD_REQUEST'],
+    ['paths that are not a list', { paths: '/videos/a.mp4' }, 400, 'BAD_REQUEST'],
+    ['a non-string path', { paths: [42] }, 400, 'BAD_REQUEST'],
+    ['an expiresIn over the limit', { paths: ['/videos/a'], expiresIn: 7201 }, 400, 'BAD_REQUEST'],
+    ['a fractional expiresIn', { paths: ['/videos/a'], expiresIn: 1.5 }, 400, 'BAD_REQUEST'],
+    ['a negative expiresIn', { paths: ['/videos/a'], expiresIn: -1 }, 400, 'BAD_REQUEST'],
+    ['an unknown field', { paths: ['/videos/a'], expires_in: 60 }, 400, 'BAD_REQUEST'],
+    ['an IPv6 range', { paths: ['/videos/a'], ipAddress: '2001:db8::/32' }, 400, 'INVALID_IP'],
+    ['a malformed CIDR', { paths: ['/videos/a'], ipAddress: '10.0.0.0/33' }, 400, 'INVALID_IP'],
+    ['a start after the expiry', { paths: ['/videos/a'], expiresIn: 60, notBefore: '+1h' }, 400, 'INVALID_TIME'],
+    ['an unreadable start', { paths: ['/videos/a'], notBefore: 'soon' }, 400, 'INVALID_TIME'],
+    ['invalid JSON', '{"paths":', 400, 'BAD_REQUEST'],
+  ])('answers %s with %i %s', async (_name, body, status, code) => {
+    const result = await sign(request(body));
+    expect(result.statusCode).toBe(status);
+    expect(json(result).error.code).toBe(code);
+    expect(result.body).not.toMatch(/\n\s+at /);
+  });
+
+  it('answers 401 before looking at the body when the token is missing or bad', async () => {
+    const missing = await sign(request('{"not":"checked"', null));
+    expect([missing.statusCode, json(missing).error.code]).toEqual([401, 'TOKEN_MISSING']);
+    const bad = await sign(request('{"not":"checked"', 'a.b.c'));
+    expect([bad.statusCode, json(bad).error.code]).toEqual([401, 'TOKEN_INVALID']);
+    const bodyToken = await sign(request({ token: premium, paths: ['/videos/a'] }, null));
+    expect(bodyToken.statusCode).toBe(401);
+  });
+
+  it('answers CORS for the allowlisted origin only', async () => {
+    const ok = await sign(request({ paths: ['/videos/a'] }, premium, { origin: APP_ORIGIN }));
+    expect(ok.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
+    const other = await sign(request({ paths: ['/videos/a'] }, premium, { origin: 'https://evil.com' }));
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
