@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,10 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cannedPolicy, decodeCloudFrontBase64, loadSigningKey, signPolicy } from '../../shared';
 import { parseSigningSecret } from '../../shared/signing-key-source';
 import { ecKeyPair, rsaKeyPair, type TestKeyPair } from '../fixtures/keys';
+import { type CliResult, runCli } from '../fixtures/run-cli';
 import { type LocalSecretsManager, startSecretsManager } from '../fixtures/secrets-manager-server';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/edgepass.cjs');
 const KEY_PAIR_ID = 'K2JCJMDEHXQW5F';
 const rsa = rsaKeyPair();
 const ec = ecKeyPair();
@@ -22,19 +20,13 @@ const dir = mkdtempSync(join(tmpdir(), 'edgepass-secret-'));
 let secretNumber = 0;
 const file = (name: string) => join(dir, name);
 
-interface Result {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /**
  * Runs the built CLI as a user would, with only test credentials and the local Secrets Manager: no
  * AWS configuration, profile or instance metadata from the machine running the tests can leak in.
  */
-function edgepass(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<Result> {
+function edgepass(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  const childEnv: Record<string, string | undefined> = {
+  return runCli(args, {
     ...base,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
     AWS_ACCESS_KEY_ID: 'test',
@@ -43,20 +35,6 @@ function edgepass(args: readonly string[], env: Record<string, string | undefine
     AWS_SHARED_CREDENTIALS_FILE: file('no-aws-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
     ...env,
-  };
-  for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: childEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', fail);
-    child.on('close', (status) => done({ status, stdout, stderr }));
   });
 }
 
@@ -82,7 +60,7 @@ function storedSecret(secretId: string, keyPair: TestKeyPair): { keyPairId: stri
   return secret;
 }
 
-function expectOneErrorLine(result: Result, status: 1 | 2, message: string | RegExp): void {
+function expectOneErrorLine(result: CliResult, status: 1 | 2, message: string | RegExp): void {
   expect(result.status).toBe(status);
   expect(result.stdout).toBe('');
   expect(result.stderr).toMatch(/^edgepass: [^\n]+\n$/);
@@ -90,7 +68,7 @@ function expectOneErrorLine(result: Result, status: 1 | 2, message: string | Reg
   else expect(result.stderr).toMatch(message);
 }
 
-function expectNoKeyIn(result: Result): void {
+function expectNoKeyIn(result: CliResult): void {
   for (const pem of [rsa.privatePem, ec.privatePem]) {
     expect(result.stdout + result.stderr).not.toContain(pem.split('\n')[2]);
   }

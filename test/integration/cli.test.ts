@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +14,8 @@ import {
   verifySignedRequest,
 } from '../../shared';
 import { ecKeyPair, NOW, rsaKeyPair } from '../fixtures/keys';
+import { type CliResult, ROOT, runCli } from '../fixtures/run-cli';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/edgepass.cjs');
 const HOST = 'https://d111111abcdef8.cloudfront.net';
 const FAR_FUTURE = 2_000_000_000; // 2033-05-18: a fixed expiry the real clock has not reached
 const rsa = rsaKeyPair();
@@ -30,28 +29,12 @@ const keyGroup = createKeyGroup([
 let dir: string;
 const file = (name: string) => join(dir, name);
 
-interface Result {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Result = CliResult;
 
 /** Runs the built CLI as a user would, with no passphrase leaking in from the test's environment. */
 function edgepass(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
   const { EDGEPASS_KEY_PASSPHRASE: _ignored, ...base } = process.env;
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...base, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', fail);
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
+  return runCli(args, { ...base, ...env });
 }
 
 async function inspectJson(args: readonly string[]): Promise<{ status: number | null; json: Record<string, unknown> }> {

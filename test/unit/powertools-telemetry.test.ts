@@ -25,10 +25,18 @@ function documents(): Record<string, unknown>[] {
 
 describe('powertoolsTelemetry', () => {
   it('logs structured JSON lines with the service name and the fields', () => {
-    const telemetry = powertoolsTelemetry(new Logger({ serviceName: 'edgepass-test' }), new Metrics({ namespace: 'edgepass' }));
+    const telemetry = powertoolsTelemetry(
+      new Logger({ serviceName: 'edgepass-test' }),
+      new Metrics({ namespace: 'edgepass' }),
+    );
     telemetry.log('warn', 'request refused', { code: 'TOKEN_EXPIRED' });
     expect(documents()).toContainEqual(
-      expect.objectContaining({ level: 'WARN', message: 'request refused', service: 'edgepass-test', code: 'TOKEN_EXPIRED' }),
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'request refused',
+        service: 'edgepass-test',
+        code: 'TOKEN_EXPIRED',
+      }),
     );
   });
 
