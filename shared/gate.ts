@@ -53,6 +53,9 @@ export type GateDecision =
 const MAX_URL_LENGTH = 8192;
 const BAD_PATH = /[\x00-\x20\x7f]|%(?![0-9a-fA-F]{2})/;
 
+const SIGNING_COOKIE_NAMES: ReadonlySet<string> = new Set(SIGNING_COOKIES);
+
+/** Removes the CloudFront-* cookies from Cookie header values; every other cookie stays byte for byte. */
 function stripSigningCookies(values: readonly string[]): string[] {
   const kept: string[] = [];
   for (const value of values) {
@@ -60,10 +63,18 @@ function stripSigningCookies(values: readonly string[]): string[] {
       kept.push(value);
       continue;
     }
-    const parts = value
-      .split(';')
-      .filter((part) => !(SIGNING_COOKIES as readonly string[]).includes(part.slice(0, part.indexOf('=')).trim()));
-    const rest = parts.join(';').trimStart();
+    // A scan instead of split/filter/join: this runs on every allowed request.
+    let rest = '';
+    for (let start = 0; start < value.length; ) {
+      let end = value.indexOf(';', start);
+      if (end === -1) end = value.length;
+      const part = value.slice(start, end);
+      const eq = part.indexOf('=');
+      if (!SIGNING_COOKIE_NAMES.has((eq === -1 ? part : part.slice(0, eq)).trim())) {
+        rest = rest === '' ? part.trimStart() : `${rest};${part}`;
+      }
+      start = end + 1;
+    }
     if (rest.length > 0) kept.push(rest);
   }
   return kept;
