@@ -5,9 +5,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ViewerRequestHandler } from '../functions/viewer-request/create-handler';
-import { customPolicy, decodeCloudFrontBase64, epochSeconds, signCookies } from '../shared/index';
+import { epochSeconds } from '../shared/index';
 import type { CloudFrontRequest, CloudFrontResponse } from '../shared/viewer-request-event';
-import { type BenchKeyPair, cookieHeader, RESOURCE, rsaKeyPair } from './fixtures';
+import { type BenchKeyPair, RESOURCE, rsaKeyPair, type SignedCookieSet, signedCookiePool } from './fixtures';
 import { cycle, fromSamples, measureInterleaved } from './harness';
 import type { Row, Section } from './section';
 
@@ -63,28 +63,15 @@ function segmentUri(n: number): string {
 }
 
 /** One viewer's request with its own signature, and the raw inputs behind that signature. */
-interface SignedRequest {
+interface SignedRequest extends SignedCookieSet {
   readonly event: ViewerRequestEvent;
-  readonly cookie: string;
-  readonly policyBytes: Buffer;
-  readonly signatureBytes: Buffer;
 }
 
-/** POOL_SIZE requests signed with distinct expiries, hence distinct policies and signatures. */
 function signedRequests(pair: BenchKeyPair, now: number): SignedRequest[] {
-  return Array.from({ length: POOL_SIZE }, (_, i) => {
-    const expires = now + 3600 + i;
-    const cookies = signCookies(RESOURCE, { keyPairId: SIGNING_KEY_ID, privateKey: pair.privatePem, expires });
-    const signatureBytes = decodeCloudFrontBase64(cookies['CloudFront-Signature']);
-    if (signatureBytes === undefined) throw new Error('signCookies made a signature that does not decode');
-    const cookie = cookieHeader(cookies);
-    return {
-      event: viewerRequestEvent(segmentUri(i), cookie, `bench-${i}`),
-      cookie,
-      policyBytes: Buffer.from(customPolicy({ resource: RESOURCE, dateLessThan: expires }), 'utf8'),
-      signatureBytes,
-    };
-  });
+  return signedCookiePool(pair, now, POOL_SIZE, SIGNING_KEY_ID).map((set, i) => ({
+    ...set,
+    event: viewerRequestEvent(segmentUri(i), set.cookie, `bench-${i}`),
+  }));
 }
 
 /** The checkout holding scripts/edge-bundle.cjs: found from dist/bench.cjs's folder or the working directory. */

@@ -1,5 +1,6 @@
 /** What the benchmarks sign and verify: real keys made at start, one resource, its segment URLs. */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { customPolicy, decodeCloudFrontBase64, signCookies } from '../shared/index';
 
 /** A real key pair generated for this run, as PEM (what users pass) and as parsed key objects. */
 export interface BenchKeyPair {
@@ -57,4 +58,31 @@ export function cookieHeader(cookies: object): string {
   return Object.entries(cookies)
     .map(([name, value]) => `${name}=${String(value)}`)
     .join('; ');
+}
+
+/** One viewer's signed cookies, and the raw inputs behind their signature (for the raw-verify floor). */
+export interface SignedCookieSet {
+  readonly cookie: string;
+  readonly policyBytes: Buffer;
+  readonly signatureBytes: Buffer;
+}
+
+/** `size` cookie sets signed with distinct expiries, hence distinct policies and signatures. */
+export function signedCookiePool(
+  pair: BenchKeyPair,
+  now: number,
+  size: number,
+  keyPairId = pair.id,
+): SignedCookieSet[] {
+  return Array.from({ length: size }, (_, i) => {
+    const expires = now + 3600 + i;
+    const cookies = signCookies(RESOURCE, { keyPairId, privateKey: pair.privatePem, expires });
+    const signatureBytes = decodeCloudFrontBase64(cookies['CloudFront-Signature']);
+    if (signatureBytes === undefined) throw new Error('signCookies made a signature that does not decode');
+    return {
+      cookie: cookieHeader(cookies),
+      policyBytes: Buffer.from(customPolicy({ resource: RESOURCE, dateLessThan: expires }), 'utf8'),
+      signatureBytes,
+    };
+  });
 }

@@ -53,7 +53,8 @@ function consumeSink(id: string): void {
 /** Batch sizes are chosen so reading the clocks (about 1 µs) costs well under 0.1% of a batch. */
 const TARGET_BATCH_MS = 1;
 
-function cpuMs(): number {
+/** CPU time of the whole process (every thread), in ms. */
+export function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 }
@@ -89,9 +90,14 @@ function runFor(
   } while (elapsed < ms);
   const wall = performance.now() - wall0;
   const cpu = cpuMs() - cpu0;
-  totalWallMs += wall;
-  totalCpuMs += cpu;
+  recordMeasured(cpu, wall);
   return { ops, ms: clock === 'cpu' ? cpu : wall };
+}
+
+/** Adds a measured round to the run's CPU/wall share (also used by the async harness). */
+export function recordMeasured(cpu: number, wall: number): void {
+  totalCpuMs += cpu;
+  totalWallMs += wall;
 }
 
 /** Warms `fn` up for `ms` and returns a batch size that takes about TARGET_BATCH_MS. */

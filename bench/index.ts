@@ -11,12 +11,13 @@
 import { batchSection } from './batch';
 import { edgeSection } from './edge';
 import { cpuShare, DEFAULT_OPTIONS, QUICK_OPTIONS } from './harness';
+import { loginSection } from './login';
 import { checkBudgets, describeMethod, machine, renderBudgets, renderTable, type SectionResult } from './report';
 import type { Section } from './section';
 import { signingSection } from './signing';
 import { verificationSection } from './verification';
 
-const SECTIONS: readonly Section[] = [signingSection, verificationSection, batchSection, edgeSection];
+const SECTIONS: readonly Section[] = [signingSection, verificationSection, batchSection, edgeSection, loginSection];
 
 async function main(argv: readonly string[]): Promise<void> {
   const quick = argv.includes('--quick');

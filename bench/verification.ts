@@ -2,15 +2,19 @@ import { verify } from 'node:crypto';
 import {
   createKeyGroup,
   createVerifier,
-  customPolicy,
   type Decision,
-  decodeCloudFrontBase64,
   epochSeconds,
   type KeyGroup,
-  signCookies,
   verifySignedRequest,
 } from '../shared/index';
-import { type BenchKeyPair, cookieHeader, ecKeyPair, RESOURCE, rsaKeyPair, segmentUrl } from './fixtures';
+import {
+  type BenchKeyPair,
+  ecKeyPair,
+  rsaKeyPair,
+  type SignedCookieSet,
+  segmentUrl,
+  signedCookiePool,
+} from './fixtures';
 import { cycle, measureInterleaved } from './harness';
 import type { Section } from './section';
 
@@ -19,27 +23,12 @@ const POOL_SIZE = 256;
 const MISS_CACHE_SIZE = 64;
 
 /** One viewer's request for one segment, with its own signature, and the raw inputs behind it. */
-interface SignedSegment {
+interface SignedSegment extends SignedCookieSet {
   readonly url: string;
-  readonly cookie: string;
-  readonly policyBytes: Buffer;
-  readonly signatureBytes: Buffer;
 }
 
-/** POOL_SIZE requests signed with distinct expiries, hence distinct policies and signatures. */
 function signedSegments(pair: BenchKeyPair, now: number): SignedSegment[] {
-  return Array.from({ length: POOL_SIZE }, (_, i) => {
-    const expires = now + 3600 + i;
-    const cookies = signCookies(RESOURCE, { keyPairId: pair.id, privateKey: pair.privatePem, expires });
-    const signatureBytes = decodeCloudFrontBase64(cookies['CloudFront-Signature']);
-    if (signatureBytes === undefined) throw new Error('signCookies made a signature that does not decode');
-    return {
-      url: segmentUrl(i),
-      cookie: cookieHeader(cookies),
-      policyBytes: Buffer.from(customPolicy({ resource: RESOURCE, dateLessThan: expires }), 'utf8'),
-      signatureBytes,
-    };
-  });
+  return signedCookiePool(pair, now, POOL_SIZE).map((set, i) => ({ ...set, url: segmentUrl(i) }));
 }
 
 /** Only an allowed request measures the whole verification; a denial would stop early. */

@@ -20,29 +20,31 @@ export interface SignRequest {
 }
 
 /**
- * Validates the body of `POST /api/sign`:
+ * Builds the validator for the body of `POST /api/sign` once per configuration:
  * `{"paths":["/videos/a.mp4",…],"expiresIn":3600,"ipAddress":"203.0.113.0/24","notBefore":"…"}`.
  * Unknown fields are refused so a typo (`expires_in`) cannot silently fall back to a default.
  */
-export function parseSignRequest(body: unknown, limits: SignLimits): SignRequest {
+export function createSignRequestParser(limits: SignLimits): (body: unknown) => SignRequest {
   const schema = z.strictObject({
     paths: z.array(z.string()).min(1).max(limits.maxPathsPerRequest),
     expiresIn: z.number().int().min(1).max(limits.maxExpiresInSeconds).optional(),
     ipAddress: z.string().max(64).optional(),
     notBefore: z.union([z.string().max(64), z.number().int()]).optional(),
   });
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.map(String).join('.') || 'body';
-    const tooMany = issue?.code === 'too_big' && issue.path[0] === 'paths' && issue.path.length === 1;
-    throw new EdgepassError(
-      tooMany ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
-      tooMany ? `at most ${limits.maxPathsPerRequest} paths per request` : `${where}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  const { paths, expiresIn, ipAddress, notBefore } = parsed.data;
-  return { paths, expiresIn: expiresIn ?? limits.defaultExpiresInSeconds, ipAddress, notBefore };
+  return (body) => {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.map(String).join('.') || 'body';
+      const tooMany = issue?.code === 'too_big' && issue.path[0] === 'paths' && issue.path.length === 1;
+      throw new EdgepassError(
+        tooMany ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+        tooMany ? `at most ${limits.maxPathsPerRequest} paths per request` : `${where}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+    const { paths, expiresIn, ipAddress, notBefore } = parsed.data;
+    return { paths, expiresIn: expiresIn ?? limits.defaultExpiresInSeconds, ipAddress, notBefore };
+  };
 }
 
 /** Bytes a URL path may carry as they are (RFC 3986 pchar and `/`, minus the refused ones). */

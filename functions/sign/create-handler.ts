@@ -5,7 +5,7 @@ import { answerHttpApi, bearerToken, type HttpResult, jsonResponse, readBody } f
 import type { SigningKeySource } from '../../shared/signing-key-source';
 import type { Telemetry } from '../../shared/telemetry';
 import type { TokenVerifier } from '../../shared/token-verifier';
-import { issueSignedUrls, parseSignRequest } from '../../shared/url-issuer';
+import { createSignRequestParser, issueSignedUrls } from '../../shared/url-issuer';
 
 export interface SignDependencies {
   readonly config: EdgepassConfig;
@@ -21,6 +21,7 @@ export function createSignHandler(deps: SignDependencies) {
   const { config, telemetry } = deps;
   const options = { maxBodyBytes: config.limits.maxBodyBytes, cors: config.cors, telemetry };
   const origin = `${config.scheme}://${config.domains[0]}`;
+  const parseSignRequest = createSignRequestParser(config.limits);
 
   return (event: unknown): Promise<HttpResult> =>
     answerHttpApi(event, options, async (request) => {
@@ -32,7 +33,7 @@ export function createSignHandler(deps: SignDependencies) {
         throw new EdgepassError('TOKEN_MISSING', 'send the JWT as "Authorization: Bearer <token>"');
       // Identity first: an unauthenticated caller learns nothing about the request rules.
       const identity = await deps.tokens.verify(token);
-      const body = parseSignRequest(readBody(request), config.limits);
+      const body = parseSignRequest(readBody(request));
       const grants = grantsFor(config.accessRules, identity.claims);
       const material = await deps.keys.get();
       const result = issueSignedUrls({

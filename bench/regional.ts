@@ -1,0 +1,71 @@
+/**
+ * What the regional-handler benchmarks need besides the code under test: an identity provider
+ * minting real ES256 JWTs (jose) and API Gateway HTTP API payload 2.0 events. Same shapes as
+ * test/fixtures/identity-provider.ts and test/fixtures/regional.ts, which bench/ does not import.
+ */
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import type { IdentityProviderConfig } from '../shared/config';
+
+export interface BenchIdentityProvider {
+  /** The static-JWKS form of this provider, ready for `parseConfig` and `createTokenVerifier`. */
+  readonly config: IdentityProviderConfig;
+  /** Signs an ES256 JWT: `iss`, `aud`, `iat` = `now`, `exp` = `now + expiresIn`, then `claims`. */
+  mint(claims: Readonly<Record<string, unknown>>, expiresIn?: number): Promise<string>;
+}
+
+/**
+ * A real identity provider: a fresh P-256 key pair (jose `generateKeyPair`), its public key as a
+ * static JWKS in the config, tokens minted on the clock `now` (epoch seconds).
+ */
+export async function benchIdentityProvider(now: number): Promise<BenchIdentityProvider> {
+  const alg = 'ES256';
+  const kid = 'bench-key-1';
+  const issuer = 'https://idp.example.com/';
+  const audience = 'edgepass';
+  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+  return {
+    config: {
+      name: 'bench-idp',
+      issuer,
+      audience,
+      algorithms: [alg],
+      clockToleranceSeconds: 30,
+      requiredClaims: [],
+      jwks: { keys: [jwk as Record<string, unknown>] },
+    },
+    mint: (claims, expiresIn = 3600) =>
+      new SignJWT({ ...claims })
+        .setProtectedHeader({ alg, typ: 'JWT', kid })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt(now)
+        .setExpirationTime(now + expiresIn)
+        .sign(privateKey),
+  };
+}
+
+/** A payload-2.0 HTTP API event as API Gateway sends it to the login and sign Lambdas. */
+export function httpApiEvent(options: {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  requestId?: string;
+}) {
+  const method = options.method ?? 'POST';
+  return {
+    version: '2.0',
+    routeKey: `${method} ${options.path}`,
+    rawPath: options.path,
+    rawQueryString: '',
+    headers: { host: 'r3pmxmplak.execute-api.us-east-1.amazonaws.com', ...options.headers },
+    requestContext: {
+      http: { method, path: options.path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'bench' },
+      requestId: options.requestId ?? 'bench-1',
+      stage: '$default',
+    },
+    ...(options.body === undefined ? {} : { body: options.body }),
+    isBase64Encoded: false,
+  };
+}
