@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EdgepassError } from './errors';
 import { isKeyPairId } from './key-group';
+import { checkCookieConfig } from './login-cookies';
 import { loadPublicKey } from './signing-key';
 
 /**
@@ -289,9 +290,36 @@ export function parseConfig(input: unknown, stage?: string, readKeyFile?: KeyFil
     }
     return { id: key.id, publicKey: pem };
   });
-  const ids = keyGroup.map((key) => key.id);
-  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
-  if (duplicate !== undefined) fail(`keyGroup: key id ${duplicate} appears twice`);
+  const unique = (field: string, what: string, values: readonly string[]) => {
+    const repeated = values.find((value, index) => values.indexOf(value) !== index);
+    if (repeated !== undefined) fail(`${field}: ${what} ${repeated} appears twice`);
+  };
+  unique(
+    'keyGroup',
+    'key id',
+    keyGroup.map((key) => key.id),
+  );
+  unique(
+    'identityProviders',
+    'issuer',
+    config.identityProviders.map((p) => p.issuer),
+  );
+  unique(
+    'identityProviders',
+    'name',
+    config.identityProviders.map((p) => p.name),
+  );
+  unique(
+    'accessRules',
+    'rule name',
+    config.accessRules.map((r) => r.name),
+  );
+  try {
+    // Cookies that could not work (over 4 KB, two grants on one Path) fail the build, not a login.
+    checkCookieConfig(config.accessRules, config.cookie, config.scheme, config.domains);
+  } catch (error) {
+    fail((error as Error).message.replace(/^edgepass config: /, ''));
+  }
   return { ...config, keyGroup };
 }
 

@@ -141,3 +141,99 @@ describe('loadConfigFile', () => {
     expect(() => loadConfigFile(join(dir, 'bad.json'))).toThrow(/cannot read .*bad\.json/);
   });
 });
+
+describe('parseConfig: the signing functions’ settings', () => {
+  const provider = {
+    name: 'idp',
+    issuer: 'https://idp.example.com/',
+    audience: 'edgepass',
+    jwksUrl: 'https://idp.example.com/jwks.json',
+  };
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'two providers with one issuer',
+      { identityProviders: [provider, { ...provider, name: 'other' }] },
+      /identityProviders: issuer https:\/\/idp\.example\.com\/ appears twice/,
+    ],
+    [
+      'two rules with one name',
+      {
+        accessRules: [
+          { name: 'a', grants: [{ path: '/a/*', maxTtlSeconds: 60 }] },
+          { name: 'a', grants: [{ path: '/b/*', maxTtlSeconds: 60 }] },
+        ],
+      },
+      /rule name a appears twice/,
+    ],
+    [
+      'HS256 without a secret variable',
+      { identityProviders: [{ ...provider, algorithms: ['HS256'] }] },
+      /HS256 needs hs256SecretEnv/,
+    ],
+    [
+      'HS256 mixed with RS256',
+      {
+        identityProviders: [
+          { ...provider, jwksUrl: undefined, hs256SecretEnv: 'SECRET', algorithms: ['HS256', 'RS256'] },
+        ],
+      },
+      /never mix HS256/,
+    ],
+    ['two key sources', { identityProviders: [{ ...provider, hs256SecretEnv: 'SECRET' }] }, /exactly one key source/],
+    [
+      'a JWKS URL over http',
+      { identityProviders: [{ ...provider, jwksUrl: 'http://idp.example.com/jwks' }] },
+      /jwksUrl: expected an https:\/\/ URL/,
+    ],
+    ['alg none', { identityProviders: [{ ...provider, algorithms: ['none'] }] }, /identityProviders\.0\.algorithms\.0/],
+    [
+      'a grant with a query',
+      { accessRules: [{ name: 'a', grants: [{ path: '/a?x=1', maxTtlSeconds: 60 }] }] },
+      /no \?/,
+    ],
+    [
+      'a grant with a dot segment',
+      { accessRules: [{ name: 'a', grants: [{ path: '/a/../b', maxTtlSeconds: 60 }] }] },
+      /dot segments/,
+    ],
+    [
+      'a grant with a semicolon',
+      { accessRules: [{ name: 'a', grants: [{ path: '/a;b/*', maxTtlSeconds: 60 }] }] },
+      /;/,
+    ],
+    [
+      'a template with an odd name',
+      { accessRules: [{ name: 'a', grants: [{ path: '/u/{a b}/*', maxTtlSeconds: 60 }] }] },
+      /templates are \{claim\}/,
+    ],
+    [
+      'a TTL over a week',
+      { accessRules: [{ name: 'a', grants: [{ path: '/a/*', maxTtlSeconds: 8 * 86400 }] }] },
+      /maxTtlSeconds/,
+    ],
+    ['a CORS origin with a path', { cors: { origins: ['https://app.example.com/x'] } }, /expected a bare origin/],
+    [
+      'grants sharing a cookie Path',
+      {
+        accessRules: [
+          {
+            name: 'a',
+            grants: [
+              { path: '/r/a.pdf', maxTtlSeconds: 60 },
+              { path: '/r/b.pdf', maxTtlSeconds: 60 },
+            ],
+          },
+        ],
+      },
+      /would share cookie Path \/r\//,
+    ],
+    [
+      'a cookie that could pass 4 KB',
+      { accessRules: [{ name: 'a', grants: [{ path: `/${'x'.repeat(3000)}/*`, maxTtlSeconds: 60 }] }] },
+      /over the browser limit of 4096/,
+    ],
+  ])('refuses %s at build time', (_name, change, message) => {
+    expect(configError({ ...valid, ...change })).toMatch(message);
+  });
+});
