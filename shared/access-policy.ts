@@ -10,10 +10,6 @@ export interface Grant {
   readonly path: string;
   /** Longest lifetime of cookies or URLs issued for this grant. */
   readonly maxTtlSeconds: number;
-  /**
-   * Cookie `Path` covering the grant: the static prefix up to the last `/` before the first `*`
-   * (`/videos/` for `/videos/*`, `/reports/` for `/reports/q3.pdf`).
-   */
 }
 
 const TEMPLATE = /\{([A-Za-z0-9_:.-]+)\}/g;

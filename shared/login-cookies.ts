@@ -1,4 +1,4 @@
-import type { Grant } from './access-policy';
+import { type Grant, resourceFor } from './access-policy';
 import { encodeCloudFrontBase64 } from './cloudfront-base64';
 import type { AccessRuleConfig, CookieConfig } from './config';
 import { EdgepassError } from './errors';
@@ -113,7 +113,7 @@ export function issueLoginCookies(options: IssueOptions): IssuedCookies {
     if (configured === undefined) throw new EdgepassError('INTERNAL', 'grant does not belong to its rule');
     const expiresAt = Math.min(options.now + grant.maxTtlSeconds, options.notAfter, MAX_EPOCH_SECONDS);
     if (expiresAt <= options.now) throw new EdgepassError('TOKEN_EXPIRED', 'token expires too soon to issue cookies');
-    const cookies = signCookies(`${options.origin}${grant.path}`, {
+    const cookies = signCookies(resourceFor(grant, options.origin), {
       keyPairId: options.keyPairId,
       privateKey: options.key,
       expires: expiresAt,
