@@ -45,27 +45,5 @@ export async function benchIdentityProvider(now: number): Promise<BenchIdentityP
   };
 }
 
-/** A payload-2.0 HTTP API event as API Gateway sends it to the login and sign Lambdas. */
-export function httpApiEvent(options: {
-  method?: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: string;
-  requestId?: string;
-}) {
-  const method = options.method ?? 'POST';
-  return {
-    version: '2.0',
-    routeKey: `${method} ${options.path}`,
-    rawPath: options.path,
-    rawQueryString: '',
-    headers: { host: 'r3pmxmplak.execute-api.us-east-1.amazonaws.com', ...options.headers },
-    requestContext: {
-      http: { method, path: options.path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'bench' },
-      requestId: options.requestId ?? 'bench-1',
-      stage: '$default',
-    },
-    ...(options.body === undefined ? {} : { body: options.body }),
-    isBase64Encoded: false,
-  };
-}
+// The event shape is shared with the tests (no test-runner dependency in it).
+export { httpApiEvent } from '../test/fixtures/http-api-event';

@@ -1,7 +1,7 @@
 import { grantsFor } from './access-policy';
 import type { EdgepassConfig } from './config';
 import { EdgepassError } from './errors';
-import { checkCookieConfig, issueLoginCookies, logoutCookies } from './login-cookies';
+import { issueLoginCookies, logoutCookies } from './login-cookies';
 import { safeReturnTo } from './return-to';
 import type { SigningKeySource } from './signing-key-source';
 import type { TokenVerifier } from './token-verifier';
@@ -33,13 +33,11 @@ export interface LoginOutcome {
 }
 
 /**
- * Login, refresh and logout as pure-ish operations over injected dependencies (token verifier,
- * signing key source, clock). Validates the cookie configuration at creation, so a configuration
- * whose cookies could not work fails the cold start, not a user's login.
+ * Login, refresh and logout over injected dependencies (token verifier, signing key source, clock).
+ * The configuration comes from `parseConfig`, which has already refused cookies that could not work.
  */
 export function createLoginService(deps: LoginDependencies) {
   const { config } = deps;
-  checkCookieConfig(config.accessRules, config.cookie, config.scheme, config.domains);
   const returnHosts = [...config.domains, ...config.returnHosts];
   const logout = logoutCookies(config.accessRules, config.cookie);
 

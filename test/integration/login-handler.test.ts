@@ -215,7 +215,7 @@ describe('cookie attributes from the configuration', () => {
     }
   });
 
-  it('refuses at startup a configuration whose cookie could pass 4 KB', () => {
+  it('cannot start with a configuration whose cookie could pass 4 KB', () => {
     const long = `/${'a'.repeat(2400)}/{sub}/*`;
     expect(() =>
       createLoginHandler(
@@ -224,7 +224,7 @@ describe('cookie attributes from the configuration', () => {
     ).toThrow(/over the browser limit of 4096/);
   });
 
-  it('refuses at startup two grants of one rule sharing a cookie Path', () => {
+  it('cannot start with two grants of one rule sharing a cookie Path', () => {
     expect(() =>
       createLoginHandler(
         fx.dependencies({
