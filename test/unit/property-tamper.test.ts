@@ -24,8 +24,8 @@ const HEX = '0123456789ABCDEFabcdef';
 const percentByte = fc.tuple(chars(HEX), chars(HEX)).map(([a, b]) => `%${a}${b}`);
 const unreserved = chars('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~');
 const safeUnit = fc.oneof({ weight: 5, arbitrary: unreserved }, { weight: 1, arbitrary: percentByte });
-// Dot segments are refused by the signer (clients resolve them before sending), so none here.
-const segment = fc.string({ unit: safeUnit, minLength: 1, maxLength: 10 }).filter((s) => s !== '.' && s !== '..');
+// Dot segments (also as %2e) are refused by the signer: clients resolve them before sending.
+const segment = fc.string({ unit: safeUnit, minLength: 1, maxLength: 10 }).filter((s) => !/^(?:\.|%2e){1,2}$/i.test(s));
 const SIGNING_NAMES = new Set(['Expires', 'Policy', 'Signature', 'Key-Pair-Id', 'Hash-Algorithm']);
 const queryPiece = fc
   .tuple(

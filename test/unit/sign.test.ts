@@ -79,6 +79,9 @@ describe('signUrl', () => {
     ['a default port', 'https://cdn.example.com:443/a.mp4', /as https:\/\/cdn\.example\.com\/a\.mp4/],
     ['dot segments', 'https://cdn.example.com/v/../a.mp4', /as https:\/\/cdn\.example\.com\/a\.mp4/],
     ['userinfo', 'https://user@cdn.example.com/a.mp4', /sign that spelling/],
+    ['a raw brace in the path', `${HOST}/a{1}.mp4`, /as https:\/\/cdn\.example\.com\/a%7B1%7D\.mp4/],
+    ["a raw ' in the query", `${HOST}/a.mp4?name='x'`, /as https:\/\/cdn\.example\.com\/a\.mp4\?name=%27x%27/],
+    ['an explicit :80 on http', 'http://cdn.example.com:80/a.mp4', /as http:\/\/cdn\.example\.com\/a\.mp4/],
   ])('refuses %s', (_name, url, message) => {
     const error = failure(() => signUrl(url, opts));
     expect(error.code).toBe('INVALID_URL');
