@@ -1,4 +1,4 @@
-import { SIGNING_COOKIES, type SigningCookie } from './signing-params';
+import { SIGNING_COOKIE_NAMES, type SigningCookie } from './signing-params';
 
 /** The CloudFront-* cookies of a request; other cookies are not looked at. */
 export type SigningCookies = Partial<Record<SigningCookie, string>>;
@@ -28,7 +28,7 @@ export function signingCookies(header: string | readonly string[] | undefined): 
     const eq = text.indexOf('=', at);
     if (eq === -1 || eq > end) continue;
     const name = text.slice(at, eq).trim();
-    if (!(SIGNING_COOKIES as readonly string[]).includes(name)) continue;
+    if (!SIGNING_COOKIE_NAMES.has(name)) continue;
     const key = name as SigningCookie;
     if (found[key] !== undefined) continue;
     let value = text.slice(eq + 1, end).trim();

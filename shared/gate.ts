@@ -3,7 +3,7 @@ import type { CloudFrontErrorCode, DenialReason } from './denial';
 import { trustedKeyGroup } from './key-group';
 import { createPathClassifier } from './path-rules';
 import { safeReturnPath } from './return-to';
-import { SIGNING_COOKIES } from './signing-params';
+import { SIGNING_COOKIE_NAMES } from './signing-params';
 import { createVerifier } from './verify';
 
 /** A viewer request, as the gate needs it (the handler builds it from the CloudFront event). */
@@ -52,8 +52,6 @@ export type GateDecision =
 /** CloudFront refuses longer URLs. */
 const MAX_URL_LENGTH = 8192;
 const BAD_PATH = /[\x00-\x20\x7f]|%(?![0-9a-fA-F]{2})/;
-
-const SIGNING_COOKIE_NAMES: ReadonlySet<string> = new Set(SIGNING_COOKIES);
 
 /** Removes the CloudFront-* cookies from Cookie header values; every other cookie stays byte for byte. */
 function stripSigningCookies(values: readonly string[]): string[] {

@@ -5,15 +5,20 @@ export const SIGNED_URL_PARAMS = ['Expires', 'Policy', 'Signature', 'Key-Pair-Id
 export const SIGNING_PARAMS = [...SIGNED_URL_PARAMS, 'Hash-Algorithm'] as const;
 export type SigningParam = (typeof SIGNING_PARAMS)[number];
 
-/** Cookie names CloudFront reads. */
-export const SIGNING_COOKIES = [
-  'CloudFront-Expires',
-  'CloudFront-Policy',
-  'CloudFront-Signature',
-  'CloudFront-Key-Pair-Id',
-  'CloudFront-Hash-Algorithm',
-] as const;
-export type SigningCookie = (typeof SIGNING_COOKIES)[number];
+/** The cookie CloudFront reads for each signing param (`Expires` → `CloudFront-Expires`, …). */
+export const COOKIE_FOR_PARAM = {
+  Expires: 'CloudFront-Expires',
+  Policy: 'CloudFront-Policy',
+  Signature: 'CloudFront-Signature',
+  'Key-Pair-Id': 'CloudFront-Key-Pair-Id',
+  'Hash-Algorithm': 'CloudFront-Hash-Algorithm',
+} as const satisfies Record<SigningParam, string>;
+
+/** Cookie names CloudFront reads, in the order a signer sets them. */
+export const SIGNING_COOKIES = SIGNING_PARAMS.map((param) => COOKIE_FOR_PARAM[param]);
+/** The same names as a set, for the per-request lookups of the cookie reader and the gate. */
+export const SIGNING_COOKIE_NAMES: ReadonlySet<string> = new Set(SIGNING_COOKIES);
+export type SigningCookie = (typeof COOKIE_FOR_PARAM)[SigningParam];
 
 /** The signing values found in a query string, and the query without them. */
 export interface SplitQuery {

@@ -8,6 +8,7 @@ import { cannedPolicy, MAX_EPOCH_SECONDS, type Policy, parsePolicy } from './pol
 import { matchResource } from './resource-pattern';
 import type { HashAlgorithm } from './sign';
 import {
+  COOKIE_FOR_PARAM,
   decodeSigningValue,
   SIGNING_PARAMS,
   type SigningParam,
@@ -61,22 +62,13 @@ const CANNED_EXPIRES = /^[0-9]{1,10}$/;
 
 type Credentials = Partial<Record<SigningParam, string>>;
 
-/** Precomputed: building `CloudFront-${name}` per request makes a new string and a slow keyed lookup. */
-const COOKIE_NAME = {
-  Expires: 'CloudFront-Expires',
-  Policy: 'CloudFront-Policy',
-  Signature: 'CloudFront-Signature',
-  'Key-Pair-Id': 'CloudFront-Key-Pair-Id',
-  'Hash-Algorithm': 'CloudFront-Hash-Algorithm',
-} as const;
-
 /** Signing values of a request, keyed by their query-param names whichever way they came. */
 function credentials(split: SplitQuery, cookie: SignedRequest['cookie']): Credentials {
   const found: Credentials = {};
   const cookies = split.signed ? undefined : signingCookies(cookie);
   for (const name of SIGNING_PARAMS) {
     // Query values may be percent-encoded (`~` as `%7E`); an undecodable one can never verify.
-    const value = cookies === undefined ? split.values[name] : cookies[COOKIE_NAME[name]];
+    const value = cookies === undefined ? split.values[name] : cookies[COOKIE_FOR_PARAM[name]];
     if (value !== undefined) found[name] = cookies === undefined ? (decodeSigningValue(value) ?? '\u0000') : value;
   }
   return found;
