@@ -14,8 +14,8 @@ export interface RegionalRuntime {
   readonly keys: SigningKeySource;
   readonly telemetry: Telemetry;
   readonly now: () => number;
-  /** Flushes buffered EMF metrics; call after each invocation. */
-  readonly flush: () => void;
+  /** Wraps a handler so buffered EMF metrics are flushed after every invocation. */
+  serve<E, R>(handler: (event: E) => Promise<R>): (event: E) => Promise<R>;
 }
 
 /**
@@ -43,8 +43,12 @@ export function createRegionalRuntime(config: EdgepassConfig, service: string): 
     keys,
     telemetry,
     now: () => epochSeconds(),
-    flush: () => {
-      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    serve: (handler) => async (event) => {
+      try {
+        return await handler(event);
+      } finally {
+        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      }
     },
   };
 }

@@ -6,13 +6,6 @@ import { createLoginHandler } from './create-handler';
 declare const __EDGEPASS_CONFIG__: EdgepassConfig;
 
 const runtime = createRegionalRuntime(__EDGEPASS_CONFIG__, 'edgepass-login');
-const login = createLoginHandler(runtime);
 
 /** The login Lambda: `functions/login/handler.handler`. */
-export const handler = async (event: unknown) => {
-  try {
-    return await login(event);
-  } finally {
-    runtime.flush();
-  }
-};
+export const handler = runtime.serve(createLoginHandler(runtime));

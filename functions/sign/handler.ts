@@ -6,13 +6,6 @@ import { createSignHandler } from './create-handler';
 declare const __EDGEPASS_CONFIG__: EdgepassConfig;
 
 const runtime = createRegionalRuntime(__EDGEPASS_CONFIG__, 'edgepass-sign');
-const sign = createSignHandler(runtime);
 
 /** The URL issuer Lambda: `functions/sign/handler.handler`. */
-export const handler = async (event: unknown) => {
-  try {
-    return await sign(event);
-  } finally {
-    runtime.flush();
-  }
-};
+export const handler = runtime.serve(createSignHandler(runtime));

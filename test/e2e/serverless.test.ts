@@ -131,14 +131,16 @@ describe('serverless invoke local: the login and sign functions', () => {
   });
   afterAll(() => sm.close());
 
-  it.each<[string, string, (result: Record<string, unknown>) => void]>([
+  it.each<[string, string, (result: Record<string, unknown>, logs: Record<string, unknown>[]) => void]>([
     [
       'login',
       'login-bearer',
-      (result) => {
+      (result, logs) => {
         expect(result.statusCode).toBe(200);
         expect(result.cookies).toHaveLength(6);
         expect(result.headers).toMatchObject({ 'access-control-allow-origin': 'http://localhost:5173' });
+        // The EMF document flushed after the invocation (Powertools Metrics).
+        expect(logs).toContainEqual(expect.objectContaining({ CookiesIssued: 2, service: 'edgepass-login' }));
       },
     ],
     [
@@ -170,7 +172,8 @@ describe('serverless invoke local: the login and sign functions', () => {
   ])('%s with events/%s.json', async (fn, name, check) => {
     const output = await serverless(['invoke', 'local', '-f', fn, '-p', `events/${name}.json`], env);
     expect(output.code, output.stdout + output.stderr).toBe(0);
-    check(invokeOutput(output.stdout).result);
+    const { result, logs } = invokeOutput(output.stdout);
+    check(result, logs);
   });
 });
 
