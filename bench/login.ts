@@ -1,5 +1,4 @@
 import { createPublicKey, type JsonWebKey, sign, verify } from 'node:crypto';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLoginHandler } from '../functions/login/create-handler';
 import { createSignHandler } from '../functions/sign/create-handler';
 import { parseConfig } from '../shared/config';
@@ -17,7 +16,7 @@ import { recordingTelemetry } from '../shared/telemetry';
 import { createTokenVerifier } from '../shared/token-verifier';
 // A real HTTP server speaking Secrets Manager's JSON protocol (node:http only, no test framework):
 // it refuses anything that is not SigV4-signed by the real SDK client.
-import { startSecretsManager } from '../test/fixtures/secrets-manager-server';
+import { localSecretsManagerClient, startSecretsManager } from '../test/fixtures/secrets-manager-server';
 import { measureInterleavedAsync } from './async-harness';
 import { rsaKeyPair } from './fixtures';
 import { cycle } from './harness';
@@ -121,13 +120,7 @@ export const loginSection: Section = {
     sm.put(SECRET_ID, JSON.stringify({ keyPairId: rsa.id, privateKey: rsa.privatePem }));
     // The SDK warns on Node 20 about its future minimum; that is noise in a benchmark report.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-    const client = new SecretsManagerClient({
-      endpoint: sm.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-      maxAttempts: 1,
-      requestHandler: { requestTimeout: 1000, throwOnRequestTimeout: true },
-    });
+    const client = localSecretsManagerClient(sm.endpoint);
     try {
       const config = parseConfig({
         domains: [CONTENT_HOST],

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createGate } from '../../shared/gate';
+import { createGate, type ViewerRequest } from '../../shared/gate';
 import { NOW, rsaKeyPair } from '../fixtures/keys';
 
 const rsa = rsaKeyPair();
@@ -55,24 +55,26 @@ const hostileQuery = fc
   )
   .map((parts) => parts.join('&'));
 
+/** A browser navigation without credentials. */
+function navigation(uri: string, querystring = '', host: string | undefined = HOST): ViewerRequest {
+  return {
+    method: 'GET',
+    uri,
+    querystring,
+    host,
+    cookies: [],
+    clientIp: '203.0.113.1',
+    accept: 'text/html',
+    referer: undefined,
+  };
+}
+
 describe('the gate’s login redirect', () => {
   it('only ever points return_to at the same site (relative login URL)', () => {
     const gate = gateFor('/login');
     fc.assert(
       fc.property(hostileUri, hostileQuery, (uri, querystring) => {
-        const decision = gate(
-          {
-            method: 'GET',
-            uri,
-            querystring,
-            host: HOST,
-            cookies: [],
-            clientIp: '203.0.113.1',
-            accept: 'text/html',
-            referer: undefined,
-          },
-          NOW,
-        );
+        const decision = gate(navigation(uri, querystring), NOW);
         if (decision.action !== 'redirect') return;
         const location = new URL(decision.location, SITE);
         expect(location.origin).toBe(SITE);
@@ -89,19 +91,7 @@ describe('the gate’s login redirect', () => {
     const gate = gateFor('https://app.example.com/signin');
     fc.assert(
       fc.property(hostileUri, (uri) => {
-        const decision = gate(
-          {
-            method: 'GET',
-            uri,
-            querystring: '',
-            host: HOST,
-            cookies: [],
-            clientIp: '203.0.113.1',
-            accept: 'text/html',
-            referer: undefined,
-          },
-          NOW,
-        );
+        const decision = gate(navigation(uri), NOW);
         if (decision.action !== 'redirect') return;
         const location = new URL(decision.location);
         expect(location.origin).toBe('https://app.example.com');
@@ -112,19 +102,7 @@ describe('the gate’s login redirect', () => {
   });
 
   it('falls back to the first configured domain for an unknown Host header', () => {
-    const decision = gateFor('https://app.example.com/signin')(
-      {
-        method: 'GET',
-        uri: '/a',
-        querystring: '',
-        host: 'evil.com',
-        cookies: [],
-        clientIp: '',
-        accept: 'text/html',
-        referer: undefined,
-      },
-      NOW,
-    );
+    const decision = gateFor('https://app.example.com/signin')(navigation('/a', '', 'evil.com'), NOW);
     expect(decision).toMatchObject({
       action: 'redirect',
       location: `https://app.example.com/signin?return_to=${encodeURIComponent(`${SITE}/a`)}`,
