@@ -1,4 +1,4 @@
-import { SIGNING_COOKIE_NAMES, type SigningCookie } from './signing-params';
+import { COOKIE_FOR_PARAM, PARAM_FOR_COOKIE, type SigningCookie, type SigningParam } from './signing-params';
 
 /** The CloudFront-* cookies of a request; other cookies are not looked at. */
 export type SigningCookies = Partial<Record<SigningCookie, string>>;
@@ -7,14 +7,17 @@ export type SigningCookies = Partial<Record<SigningCookie, string>>;
 export const MAX_COOKIE_HEADER = 20480;
 
 /**
- * Reads the CloudFront-* cookies from one or more Cookie headers. The first occurrence of a name
- * wins (browsers send the cookie with the most specific Path first). Never throws.
+ * Reads the CloudFront-* cookies from one or more Cookie headers, keyed by the signing param each
+ * carries (`CloudFront-Policy` → `Policy`), as the verifier wants them. The first occurrence of a
+ * name wins (browsers send the cookie with the most specific Path first). Never throws.
  *
  * @example
- * signingCookies('a=1; CloudFront-Key-Pair-Id=K2JCJMDEHXQW5F') // { 'CloudFront-Key-Pair-Id': 'K2JCJMDEHXQW5F' }
+ * signingCookieValues('a=1; CloudFront-Key-Pair-Id=K2JCJMDEHXQW5F') // { 'Key-Pair-Id': 'K2JCJMDEHXQW5F' }
  */
-export function signingCookies(header: string | readonly string[] | undefined): SigningCookies {
-  const found: SigningCookies = {};
+export function signingCookieValues(
+  header: string | readonly string[] | undefined,
+): Partial<Record<SigningParam, string>> {
+  const found: Partial<Record<SigningParam, string>> = {};
   if (header === undefined) return found;
   const text = typeof header === 'string' ? header : header.join('; ');
   if (text.length > MAX_COOKIE_HEADER || !text.includes('CloudFront-')) return found;
@@ -27,13 +30,26 @@ export function signingCookies(header: string | readonly string[] | undefined): 
     const end = semi === -1 ? text.length : semi;
     const eq = text.indexOf('=', at);
     if (eq === -1 || eq > end) continue;
-    const name = text.slice(at, eq).trim();
-    if (!SIGNING_COOKIE_NAMES.has(name)) continue;
-    const key = name as SigningCookie;
-    if (found[key] !== undefined) continue;
+    const param = PARAM_FOR_COOKIE.get(text.slice(at, eq).trim());
+    if (param === undefined || found[param] !== undefined) continue;
     let value = text.slice(eq + 1, end).trim();
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    found[key] = value;
+    found[param] = value;
+  }
+  return found;
+}
+
+/**
+ * The CloudFront-* cookies of one or more Cookie headers, by cookie name (same rules as
+ * `signingCookieValues`).
+ *
+ * @example
+ * signingCookies('a=1; CloudFront-Key-Pair-Id=K2JCJMDEHXQW5F') // { 'CloudFront-Key-Pair-Id': 'K2JCJMDEHXQW5F' }
+ */
+export function signingCookies(header: string | readonly string[] | undefined): SigningCookies {
+  const found: SigningCookies = {};
+  for (const [param, value] of Object.entries(signingCookieValues(header)) as [SigningParam, string][]) {
+    found[COOKIE_FOR_PARAM[param]] = value;
   }
   return found;
 }

@@ -16,7 +16,11 @@ export const COOKIE_FOR_PARAM = {
 
 /** Cookie names CloudFront reads, in the order a signer sets them. */
 export const SIGNING_COOKIES = SIGNING_PARAMS.map((param) => COOKIE_FOR_PARAM[param]);
-/** The same names as a set, for the per-request lookups of the cookie reader and the gate. */
+/** Cookie name → the signing param it carries, for the per-request lookups of the cookie reader. */
+export const PARAM_FOR_COOKIE: ReadonlyMap<string, SigningParam> = new Map(
+  SIGNING_PARAMS.map((param) => [COOKIE_FOR_PARAM[param], param]),
+);
+/** The same names as a set, for the gate's cookie stripping. */
 export const SIGNING_COOKIE_NAMES: ReadonlySet<string> = new Set(SIGNING_COOKIES);
 export type SigningCookie = (typeof COOKIE_FOR_PARAM)[SigningParam];
 
