@@ -1,7 +1,7 @@
 // esbuild options for serverless-esbuild (custom.esbuild.config) and for the tests that build the
 // same bundles. The validated configuration for the stage is baked in with `define`: Lambda@Edge has
 // no environment variables, and a bad configuration must fail the build, not a viewer's request.
-// dist/build-config.cjs is built from shared/build-config.ts by `npm ci` (prepare) / `npm run build`.
+// dist/build-config.cjs is built from shared/config/build-defines.ts by `npm ci` (prepare) / `npm run build`.
 const path = require('node:path');
 
 function loadBuildConfig() {

@@ -1,8 +1,8 @@
 import { createPublicKey, type JsonWebKey, sign, verify } from 'node:crypto';
 import { createLoginHandler } from '../functions/login/create-handler';
 import { createSignHandler } from '../functions/sign/create-handler';
-import { parseConfig } from '../shared/config';
-import type { HttpResult } from '../shared/http-api';
+import { parseConfig } from '../shared/config/parse';
+import { createTokenVerifier } from '../shared/identity/token-verifier';
 import {
   cannedPolicy,
   createKeyGroup,
@@ -11,9 +11,9 @@ import {
   type KeyGroup,
   verifySignedRequest,
 } from '../shared/index';
-import { createSecretsManagerKeySource } from '../shared/signing-key-source';
-import { recordingTelemetry } from '../shared/telemetry';
-import { createTokenVerifier } from '../shared/token-verifier';
+import type { HttpResult } from '../shared/regional/http-api';
+import { createSecretsManagerKeySource } from '../shared/regional/signing-key-source';
+import { recordingTelemetry } from '../shared/regional/telemetry';
 // A real HTTP server speaking Secrets Manager's JSON protocol (node:http only, no test framework):
 // it refuses anything that is not SigV4-signed by the real SDK client.
 import { localSecretsManagerClient, startSecretsManager } from '../test/fixtures/secrets-manager-server';

@@ -4,7 +4,7 @@
  * test/fixtures/identity-provider.ts and test/fixtures/regional.ts, which bench/ does not import.
  */
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import type { IdentityProviderConfig } from '../shared/config';
+import type { IdentityProviderConfig } from '../shared/config/schema';
 
 export interface BenchIdentityProvider {
   /** The static-JWKS form of this provider, ready for `parseConfig` and `createTokenVerifier`. */

@@ -1,6 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { isEdgepassError, isKeyPairId, loadSigningKey, type SigningKey } from '../shared';
-import { parseSigningSecret } from '../shared/signing-key-source';
+import { parseSigningSecret } from '../shared/regional/signing-key-source';
 import { parseCommandArgs, requireOption } from './args';
 import type { CliIo } from './io';
 import { readKeyFile } from './key-file';

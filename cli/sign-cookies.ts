@@ -1,5 +1,5 @@
 import { signCookies } from '../shared';
-import { isCookieDomain, isCookiePath, setCookieValue } from '../shared/set-cookie';
+import { isCookieDomain, isCookiePath, setCookieValue } from '../shared/identity/set-cookie';
 import { onePositional, parseCommandArgs } from './args';
 import type { CliIo } from './io';
 import { readSignFlags, SIGN_FLAGS } from './sign-flags';

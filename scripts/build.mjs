@@ -16,6 +16,11 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['shared/index.ts'], outfile: 'dist/index.cjs', packages: 'external' }),
   build({ ...common, entryPoints: ['cli/edgepass.ts'], outfile: 'dist/edgepass.cjs' }),
-  build({ ...common, entryPoints: ['shared/build-config.ts'], outfile: 'dist/build-config.cjs', packages: 'external' }),
+  build({
+    ...common,
+    entryPoints: ['shared/config/build-defines.ts'],
+    outfile: 'dist/build-config.cjs',
+    packages: 'external',
+  }),
   build({ ...common, entryPoints: ['bench/index.ts'], outfile: 'dist/bench.cjs', packages: 'external' }),
 ]);

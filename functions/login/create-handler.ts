@@ -1,7 +1,7 @@
-import { EdgepassError } from '../../shared/errors';
-import { answerHttpApi, bearerToken, type HttpResult, jsonResponse, readBody } from '../../shared/http-api';
-import { createLoginService, type LoginDependencies } from '../../shared/login-service';
-import type { Telemetry } from '../../shared/telemetry';
+import { EdgepassError } from '../../shared/cloudfront/errors';
+import { createLoginService, type LoginDependencies } from '../../shared/identity/login-service';
+import { answerHttpApi, bearerToken, type HttpResult, jsonResponse, readBody } from '../../shared/regional/http-api';
+import type { Telemetry } from '../../shared/regional/telemetry';
 
 /** POST /auth/login, /auth/refresh and /auth/logout (API Gateway HTTP API, payload 2.0). */
 export function createLoginHandler(deps: LoginDependencies & { readonly telemetry: Telemetry }) {

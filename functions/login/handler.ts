@@ -1,5 +1,5 @@
-import type { EdgepassConfig } from '../../shared/config';
-import { createRegionalRuntime } from '../../shared/regional-runtime';
+import type { EdgepassConfig } from '../../shared/config/schema';
+import { createRegionalRuntime } from '../../shared/regional/runtime';
 import { createLoginHandler } from './create-handler';
 
 /** Replaced at build time (esbuild `define`, see esbuild.config.cjs) by the validated configuration. */

@@ -1,11 +1,11 @@
-import { grantsFor } from '../../shared/access-policy';
-import type { EdgepassConfig } from '../../shared/config';
-import { EdgepassError } from '../../shared/errors';
-import { answerHttpApi, bearerToken, type HttpResult, jsonResponse, readBody } from '../../shared/http-api';
-import type { SigningKeySource } from '../../shared/signing-key-source';
-import type { Telemetry } from '../../shared/telemetry';
-import type { TokenVerifier } from '../../shared/token-verifier';
-import { createSignRequestParser, issueSignedUrls } from '../../shared/url-issuer';
+import { EdgepassError } from '../../shared/cloudfront/errors';
+import type { EdgepassConfig } from '../../shared/config/schema';
+import { grantsFor } from '../../shared/identity/access-policy';
+import type { SigningKeySource } from '../../shared/identity/signing-key-source';
+import type { TokenVerifier } from '../../shared/identity/token-verifier';
+import { createSignRequestParser, issueSignedUrls } from '../../shared/identity/url-issuer';
+import { answerHttpApi, bearerToken, type HttpResult, jsonResponse, readBody } from '../../shared/regional/http-api';
+import type { Telemetry } from '../../shared/regional/telemetry';
 
 export interface SignDependencies {
   readonly config: EdgepassConfig;

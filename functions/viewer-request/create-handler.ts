@@ -1,5 +1,5 @@
-import type { EdgeConfig } from '../../shared/config';
-import { createGate } from '../../shared/gate';
+import type { EdgeConfig } from '../../shared/edge/edge-config';
+import { createGate } from '../../shared/edge/gate';
 import {
   badRequestResponse,
   type CloudFrontRequest,
@@ -7,7 +7,7 @@ import {
   decisionLogLine,
   parseViewerEvent,
   toCloudFrontResult,
-} from '../../shared/viewer-request-event';
+} from '../../shared/edge/viewer-request-event';
 
 export type ViewerRequestHandler = (event: unknown) => Promise<CloudFrontRequest | CloudFrontResponse>;
 

@@ -1,4 +1,4 @@
-import type { EdgeConfig } from '../../shared/config';
+import type { EdgeConfig } from '../../shared/edge/edge-config';
 import { createHandler } from './create-handler';
 
 /**

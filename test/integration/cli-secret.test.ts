@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cannedPolicy, decodeCloudFrontBase64, loadSigningKey, signPolicy } from '../../shared';
-import { parseSigningSecret } from '../../shared/signing-key-source';
+import { parseSigningSecret } from '../../shared/regional/signing-key-source';
 import { ecKeyPair, rsaKeyPair, type TestKeyPair } from '../fixtures/keys';
 import { type CliResult, runCli } from '../fixtures/run-cli';
 import { type LocalSecretsManager, startSecretsManager } from '../fixtures/secrets-manager-server';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLoginHandler } from '../../functions/login/create-handler';
 import { createKeyGroup, verifySignedRequest } from '../../shared';
-import type { HttpResult } from '../../shared/http-api';
+import type { HttpResult } from '../../shared/regional/http-api';
 import { NOW } from '../fixtures/keys';
 import {
   APP_ORIGIN,

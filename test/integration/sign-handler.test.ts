@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignHandler } from '../../functions/sign/create-handler';
 import { createKeyGroup, decodeCloudFrontBase64, verifySignedRequest } from '../../shared';
-import type { HttpResult } from '../../shared/http-api';
+import type { HttpResult } from '../../shared/regional/http-api';
 import { NOW } from '../fixtures/keys';
 import {
   APP_ORIGIN,

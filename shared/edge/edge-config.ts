@@ -1,0 +1,14 @@
+/**
+ * The part of the configuration baked into the edge bundle: plain JSON, keys as PEM text. The edge
+ * layer defines it (so it imports nothing from config/); `toEdgeConfig` in config/ produces it.
+ */
+export interface EdgeConfig {
+  readonly domains: readonly string[];
+  readonly scheme: 'https' | 'http';
+  readonly protectedPaths: readonly string[];
+  readonly publicPaths: readonly string[];
+  readonly loginUrl: string;
+  readonly returnHosts: readonly string[];
+  readonly keys: readonly { readonly id: string; readonly publicKey: string }[];
+  readonly verifyCacheSize: number;
+}

@@ -1,0 +1,146 @@
+import { encodeCloudFrontBase64 } from '../cloudfront/base64';
+import { EdgepassError } from '../cloudfront/errors';
+import { customPolicy, MAX_EPOCH_SECONDS } from '../cloudfront/policy';
+import { signCookies } from '../cloudfront/sign';
+import type { SigningKey } from '../cloudfront/signing-key';
+import { SIGNING_COOKIES } from '../cloudfront/signing-params';
+import type { AccessRuleConfig, CookieConfig } from '../config/schema';
+import { type Grant, resourceFor } from './access-policy';
+import { expiredCookieValue, setCookieValue } from './set-cookie';
+
+/** Browsers keep cookies up to 4,096 bytes (name, value and attributes). */
+export const MAX_COOKIE_BYTES = 4096;
+/** Longest claim value a `{claim}` template may hold (see access-policy.ts). */
+const MAX_TEMPLATE_VALUE = 256;
+
+/**
+ * The cookie `Path` of a grant. One grant: the configured path (default `/`). Several: each grant's
+ * static prefix up to its last `/` before a wildcard or template (`/videos/*` → `/videos/`,
+ * `/users/{sub}/*` → `/users/`), so the browser sends each policy only where it applies and logout
+ * can name every Path without knowing the claims.
+ */
+export function cookiePathFor(rule: AccessRuleConfig, grantPath: string, cookie: CookieConfig): string {
+  if (rule.grants.length === 1) return cookie.path;
+  const dynamic = grantPath.search(/[*{]/);
+  const fixed = dynamic === -1 ? grantPath : grantPath.slice(0, dynamic);
+  return fixed.slice(0, fixed.lastIndexOf('/') + 1);
+}
+
+/** Every cookie Path login can set, for logout. */
+export function allCookiePaths(rules: readonly AccessRuleConfig[], cookie: CookieConfig): string[] {
+  const paths = new Set<string>([cookie.path]);
+  for (const rule of rules) for (const grant of rule.grants) paths.add(cookiePathFor(rule, grant.path, cookie));
+  return [...paths];
+}
+
+/**
+ * Refuses, at startup, a configuration whose cookies could not work: two grants of one rule sharing
+ * a cookie Path (the second set would overwrite the first), or a policy cookie that could exceed the
+ * browser's 4 KB limit for the longest domain and template values.
+ */
+export function checkCookieConfig(
+  rules: readonly AccessRuleConfig[],
+  cookie: CookieConfig,
+  scheme: string,
+  domains: readonly string[],
+): void {
+  const longestDomain = domains.reduce((a, b) => (b.length > a.length ? b : a), '');
+  for (const rule of rules) {
+    const seen = new Map<string, string>();
+    for (const grant of rule.grants) {
+      const path = cookiePathFor(rule, grant.path, cookie);
+      const other = seen.get(path);
+      if (other !== undefined) {
+        throw new EdgepassError(
+          'INVALID_CONFIG',
+          `edgepass config: accessRules ${rule.name}: grants ${other} and ${grant.path} would share cookie Path ${path}; use one wildcard grant`,
+        );
+      }
+      seen.set(path, grant.path);
+      // Worst case: every template filled with the longest value, every byte percent-encoded.
+      const worstPath = grant.path.replace(/\{[^}]+\}/g, '%XX'.repeat(MAX_TEMPLATE_VALUE));
+      const policy = customPolicy({
+        resource: `${scheme}://${longestDomain}${worstPath}`,
+        dateLessThan: MAX_EPOCH_SECONDS,
+      });
+      const line = setCookieValue('CloudFront-Policy', encodeCloudFrontBase64(policy), {
+        domain: cookie.domain,
+        path,
+        expires: cookie.session ? undefined : MAX_EPOCH_SECONDS,
+        now: 0,
+        sameSite: cookie.sameSite,
+      });
+      if (line.length > MAX_COOKIE_BYTES) {
+        throw new EdgepassError(
+          'INVALID_CONFIG',
+          `edgepass config: accessRules ${rule.name}: the cookie for ${grant.path} could reach ${line.length} bytes, over the browser limit of ${MAX_COOKIE_BYTES}; shorten the path or its templates`,
+        );
+      }
+    }
+  }
+}
+
+export interface IssuedCookies {
+  /** `Set-Cookie` values, three (or four with SHA-256) per grant. */
+  readonly setCookies: string[];
+  readonly grants: { readonly path: string; readonly expiresAt: number }[];
+  /** The earliest expiry among the grants. */
+  readonly expiresAt: number;
+}
+
+export interface IssueOptions {
+  readonly rule: AccessRuleConfig;
+  readonly grants: readonly Grant[];
+  /** `scheme://host` of the protected content. */
+  readonly origin: string;
+  readonly keyPairId: string;
+  readonly key: SigningKey;
+  readonly cookie: CookieConfig;
+  readonly now: number;
+  /** Cookies never outlive the identity that earned them (the JWT's `exp`). */
+  readonly notAfter: number;
+}
+
+/**
+ * Signs one custom-policy cookie set per grant, each expiring at the grant's max TTL (capped by the
+ * token's expiry), with the configured attributes and the grant's cookie Path.
+ */
+export function issueLoginCookies(options: IssueOptions): IssuedCookies {
+  const setCookies: string[] = [];
+  const grants: { path: string; expiresAt: number }[] = [];
+  options.grants.forEach((grant, index) => {
+    const configured = options.rule.grants[index];
+    if (configured === undefined) throw new EdgepassError('INTERNAL', 'grant does not belong to its rule');
+    const expiresAt = Math.min(options.now + grant.maxTtlSeconds, options.notAfter, MAX_EPOCH_SECONDS);
+    if (expiresAt <= options.now) throw new EdgepassError('TOKEN_EXPIRED', 'token expires too soon to issue cookies');
+    const cookies = signCookies(resourceFor(grant, options.origin), {
+      keyPairId: options.keyPairId,
+      privateKey: options.key,
+      expires: expiresAt,
+      now: options.now,
+      // Custom policy even for a plain path: canned cookies would be bound to one exact URL.
+      notBefore: options.now - 60,
+    });
+    const attributes = {
+      domain: options.cookie.domain,
+      path: cookiePathFor(options.rule, configured.path, options.cookie),
+      expires: options.cookie.session ? undefined : expiresAt,
+      now: options.now,
+      sameSite: options.cookie.sameSite,
+    };
+    for (const [name, value] of Object.entries(cookies)) setCookies.push(setCookieValue(name, value, attributes));
+    grants.push({ path: grant.path, expiresAt });
+  });
+  return { setCookies, grants, expiresAt: Math.min(...grants.map((g) => g.expiresAt)) };
+}
+
+/** `Set-Cookie` values that delete every cookie login may have set (same Domain and Path). */
+export function logoutCookies(rules: readonly AccessRuleConfig[], cookie: CookieConfig): string[] {
+  const out: string[] = [];
+  for (const path of allCookiePaths(rules, cookie)) {
+    for (const name of SIGNING_COOKIES) {
+      out.push(expiredCookieValue(name, { domain: cookie.domain, path, sameSite: cookie.sameSite }));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+import { EdgepassError } from '../cloudfront/errors';
+import type { EdgepassConfig } from '../config/schema';
+import { safeReturnTo } from '../edge/return-to';
+import type { SigningKeySource } from '../identity/signing-key-source';
+import { grantsFor } from './access-policy';
+import { issueLoginCookies, logoutCookies } from './login-cookies';
+import type { TokenVerifier } from './token-verifier';
+
+export interface LoginDependencies {
+  readonly config: EdgepassConfig;
+  readonly tokens: TokenVerifier;
+  readonly keys: SigningKeySource;
+  /** Epoch seconds. */
+  readonly now: () => number;
+}
+
+export interface LoginInput {
+  readonly token: string | undefined;
+  /** The Host the request came in on (the content domain when routed through the distribution). */
+  readonly host: string | undefined;
+  /** `return_to` from a form POST: answered with a 303 to it when it is safe. */
+  readonly returnTo?: string | undefined;
+}
+
+export interface LoginOutcome {
+  readonly status: 200 | 303;
+  readonly body: { readonly expiresAt: number; readonly grants: readonly { path: string; expiresAt: number }[] };
+  readonly setCookies: readonly string[];
+  readonly location?: string;
+  /** For logs and metrics. */
+  readonly provider: string;
+  readonly rule: string;
+}
+
+/**
+ * Login, refresh and logout over injected dependencies (token verifier, signing key source, clock).
+ * The configuration comes from `parseConfig`, which has already refused cookies that could not work.
+ */
+export function createLoginService(deps: LoginDependencies) {
+  const { config } = deps;
+  const returnHosts = [...config.domains, ...config.returnHosts];
+  const logout = logoutCookies(config.accessRules, config.cookie);
+
+  const originFor = (host: string | undefined): string => {
+    const known =
+      host !== undefined && config.domains.includes(host.toLowerCase()) ? host.toLowerCase() : config.domains[0];
+    return `${config.scheme}://${known}`;
+  };
+
+  /** Verifies the JWT, maps claims to grants and signs one cookie set per grant. */
+  async function login(input: LoginInput): Promise<LoginOutcome> {
+    if (input.token === undefined || input.token === '') {
+      throw new EdgepassError('TOKEN_MISSING', 'send the JWT as "Authorization: Bearer <token>" or a token field');
+    }
+    const identity = await deps.tokens.verify(input.token);
+    const grants = grantsFor(config.accessRules, identity.claims);
+    const rule = config.accessRules.find((r) => r.name === grants[0]?.rule);
+    if (rule === undefined) throw new EdgepassError('FORBIDDEN_RESOURCE', 'no access rule matches this identity');
+    const material = await deps.keys.get();
+    const now = deps.now();
+    const issued = issueLoginCookies({
+      rule,
+      grants,
+      origin: originFor(input.host),
+      keyPairId: material.keyPairId,
+      key: material.key,
+      cookie: config.cookie,
+      now,
+      notAfter: identity.expiresAt,
+    });
+    const body = { expiresAt: issued.expiresAt, grants: issued.grants };
+    const base = { body, setCookies: issued.setCookies, provider: identity.provider, rule: rule.name };
+    if (input.returnTo !== undefined) {
+      const target = safeReturnTo(input.returnTo, { allowedHosts: returnHosts }) ?? '/';
+      return { ...base, status: 303, location: target };
+    }
+    return { ...base, status: 200 };
+  }
+
+  return {
+    login,
+    /** Re-issues cookies while the JWT is still valid (same checks as login). */
+    refresh: login,
+    /** `Set-Cookie` values that delete every cookie login may have set, and where a form goes next. */
+    logout: (returnTo?: string): { setCookies: readonly string[]; location: string | undefined } => ({
+      setCookies: logout,
+      location: returnTo === undefined ? undefined : (safeReturnTo(returnTo, { allowedHosts: returnHosts }) ?? '/'),
+    }),
+  };
+}
+
+export type LoginService = ReturnType<typeof createLoginService>;

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { EdgepassError } from '../cloudfront/errors';
+import { signUrls } from '../cloudfront/sign';
+import type { SigningKey } from '../cloudfront/signing-key';
+import { parseWhen } from '../cloudfront/when';
+import { type Grant, grantFor } from './access-policy';
+
+/** Limits from the configuration that shape a sign request. */
+export interface SignLimits {
+  readonly maxPathsPerRequest: number;
+  readonly defaultExpiresInSeconds: number;
+  readonly maxExpiresInSeconds: number;
+}
+
+export interface SignRequest {
+  readonly paths: readonly string[];
+  readonly expiresIn: number;
+  readonly ipAddress: string | undefined;
+  readonly notBefore: string | number | undefined;
+}
+
+/**
+ * Builds the validator for the body of `POST /api/sign` once per configuration:
+ * `{"paths":["/videos/a.mp4",…],"expiresIn":3600,"ipAddress":"203.0.113.0/24","notBefore":"…"}`.
+ * Unknown fields are refused so a typo (`expires_in`) cannot silently fall back to a default.
+ */
+export function createSignRequestParser(limits: SignLimits): (body: unknown) => SignRequest {
+  const schema = z.strictObject({
+    paths: z.array(z.string()).min(1).max(limits.maxPathsPerRequest),
+    expiresIn: z.number().int().min(1).max(limits.maxExpiresInSeconds).optional(),
+    ipAddress: z.string().max(64).optional(),
+    notBefore: z.union([z.string().max(64), z.number().int()]).optional(),
+  });
+  return (body) => {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.map(String).join('.') || 'body';
+      const tooMany = issue?.code === 'too_big' && issue.path[0] === 'paths' && issue.path.length === 1;
+      throw new EdgepassError(
+        tooMany ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+        tooMany ? `at most ${limits.maxPathsPerRequest} paths per request` : `${where}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+    const { paths, expiresIn, ipAddress, notBefore } = parsed.data;
+    return { paths, expiresIn: expiresIn ?? limits.defaultExpiresInSeconds, ipAddress, notBefore };
+  };
+}
+
+/** Bytes a URL path may carry as they are (RFC 3986 pchar and `/`, minus the refused ones). */
+const PLAIN = /[A-Za-z0-9\-._~!$&'()+,;=:@/%]/;
+
+/**
+ * Turns a requested path into the exact bytes a client will send, or refuses it: it must be an
+ * absolute path without `..`/`.` segments, encoded dots or slashes, backslashes, NUL or other
+ * controls, `*` or `?` (a caller must never inject a wildcard or a query into a policy), `#` or a
+ * broken percent-escape. Other characters (spaces, non-ASCII) are percent-encoded as UTF-8.
+ *
+ * @example
+ * normaliseRequestPath('/videos/my clip.mp4') // '/videos/my%20clip.mp4'
+ * normaliseRequestPath('/videos/../reports/q3.pdf') // throws BAD_REQUEST
+ */
+export function normaliseRequestPath(path: string): string {
+  const refuse = (why: string): never => {
+    throw new EdgepassError('BAD_REQUEST', `path ${JSON.stringify(path.slice(0, 200))} ${why}`);
+  };
+  if (path.length === 0 || path.length > 2048) refuse('must be 1 to 2048 characters');
+  if (!path.startsWith('/') || path.startsWith('//')) refuse('must start with a single /');
+  if (/[*?#\\]/.test(path)) refuse('must not contain *, ?, # or a backslash');
+  if (/[\x00-\x1f\x7f]/.test(path)) refuse('must not contain control characters');
+  if (/%(?![0-9A-Fa-f]{2})/.test(path)) refuse('has a broken percent-escape');
+  if (/%(2e|2f|5c|00)/i.test(path)) refuse('must not encode dots, slashes, backslashes or NUL');
+  if (/(^|\/)\.\.?(\/|$)/.test(path)) refuse('must not contain . or .. segments');
+  let out = '';
+  for (const char of path) {
+    out += PLAIN.test(char) ? char : encodeURIComponent(char);
+  }
+  return out;
+}
+
+export interface IssueUrlsOptions {
+  readonly request: SignRequest;
+  readonly grants: readonly Grant[];
+  /** `scheme://host` of the protected content. */
+  readonly origin: string;
+  readonly keyPairId: string;
+  readonly key: SigningKey;
+  /** Epoch seconds. */
+  readonly now: number;
+}
+
+export interface SignedUrl {
+  readonly path: string;
+  readonly url: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * Signs every requested path the caller's grants cover, each with `min(expiresIn, grant max TTL)`.
+ * Canned policies unless `ipAddress` or `notBefore` ask for custom ones. One path outside the grants
+ * refuses the whole request (403), naming it.
+ */
+export function issueSignedUrls(options: IssueUrlsOptions): { urls: SignedUrl[] } {
+  const { request, now } = options;
+  const notBefore = request.notBefore === undefined ? undefined : parseWhen(String(request.notBefore), now);
+  const planned = request.paths.map((requested) => {
+    const path = normaliseRequestPath(requested);
+    const grant = grantFor(options.grants, path);
+    if (grant === undefined) throw new EdgepassError('FORBIDDEN_RESOURCE', `path ${path} is outside your grants`);
+    return { path, expiresAt: now + Math.min(request.expiresIn, grant.maxTtlSeconds) };
+  });
+  // One signUrls call per expiry: options are validated once per group.
+  const byExpiry = new Map<number, { path: string; index: number }[]>();
+  planned.forEach(({ path, expiresAt }, index) => {
+    const group = byExpiry.get(expiresAt) ?? [];
+    group.push({ path, index });
+    byExpiry.set(expiresAt, group);
+  });
+  const urls: SignedUrl[] = new Array(planned.length);
+  for (const [expiresAt, group] of byExpiry) {
+    const signed = signUrls(
+      group.map(({ path }) => `${options.origin}${path}`),
+      {
+        keyPairId: options.keyPairId,
+        privateKey: options.key,
+        expires: expiresAt,
+        now,
+        notBefore,
+        ipAddress: request.ipAddress,
+      },
+    );
+    group.forEach(({ path, index }, i) => {
+      urls[index] = { path, url: signed[i] as string, expiresAt };
+    });
+  }
+  return { urls };
+}

@@ -1,0 +1,179 @@
+import { EdgepassError, isEdgepassError } from '../cloudfront/errors';
+import { type CorsConfig, corsHeaders, preflightHeaders } from './cors';
+import type { Telemetry } from './telemetry';
+
+/**
+ * API Gateway HTTP API (payload format 2.0) in and out, for the regional Lambdas: a plain request
+ * for the logic in shared/, and JSON answers whose errors are always
+ * `{"error":{"code","message"}}` with a stable code and never a stack trace.
+ */
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Lower-case header names; repeated headers joined with `, ` (as API Gateway does). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The request body as text (base64 bodies decoded). */
+  readonly body: string;
+  readonly sourceIp: string | undefined;
+}
+
+export interface HttpResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  /** `Set-Cookie` values: payload v2 sends each as its own header. */
+  cookies?: string[];
+  body: string;
+}
+
+/**
+ * Reads a payload v2 event. Refuses what is not one (400) and bodies over `maxBodyBytes` (413).
+ *
+ * @example
+ * const request = parseHttpApiEvent(event, 65536);
+ */
+export function parseHttpApiEvent(event: unknown, maxBodyBytes: number): HttpRequest {
+  const e = event as {
+    rawPath?: unknown;
+    headers?: unknown;
+    body?: unknown;
+    isBase64Encoded?: unknown;
+    cookies?: unknown;
+    requestContext?: { http?: { method?: unknown; path?: unknown; sourceIp?: unknown } };
+  } | null;
+  const method = e?.requestContext?.http?.method;
+  const path = e?.rawPath ?? e?.requestContext?.http?.path;
+  if (typeof method !== 'string' || typeof path !== 'string') {
+    throw new EdgepassError('BAD_REQUEST', 'not an HTTP API (payload 2.0) request');
+  }
+  const headers: Record<string, string> = {};
+  if (typeof e?.headers === 'object' && e.headers !== null) {
+    for (const [name, value] of Object.entries(e.headers)) {
+      if (typeof value === 'string') headers[name.toLowerCase()] = value;
+    }
+  }
+  // Payload v2 moves the Cookie header into `cookies`; keep it readable in one place.
+  if (Array.isArray(e?.cookies) && headers.cookie === undefined) {
+    headers.cookie = e.cookies.filter((c): c is string => typeof c === 'string').join('; ');
+  }
+  let body = '';
+  if (typeof e?.body === 'string') {
+    if (e.body.length > maxBodyBytes * 2) throw new EdgepassError('PAYLOAD_TOO_LARGE', 'request body is too large');
+    body = e.isBase64Encoded === true ? Buffer.from(e.body, 'base64').toString('utf8') : e.body;
+  }
+  if (Buffer.byteLength(body, 'utf8') > maxBodyBytes) {
+    throw new EdgepassError('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBodyBytes} bytes`);
+  }
+  const sourceIp = e?.requestContext?.http?.sourceIp;
+  return {
+    method: method.toUpperCase(),
+    path,
+    headers,
+    body,
+    sourceIp: typeof sourceIp === 'string' ? sourceIp : undefined,
+  };
+}
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+/** A JSON answer; every answer of the signing Lambdas is `Cache-Control: no-store`. */
+export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...NO_STORE, ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * The error answer for anything thrown: an EdgepassError keeps its code and message (they are
+ * written for callers); anything else becomes a 500 `INTERNAL` whose details stay in the logs.
+ */
+export function errorResponse(error: unknown, headers: Record<string, string> = {}): HttpResult {
+  const known = isEdgepassError(error) ? error : new EdgepassError('INTERNAL', 'internal error');
+  const message = known.code === 'INTERNAL' ? 'internal error' : known.message;
+  return jsonResponse(known.httpStatus, { error: { code: known.code, message } }, headers);
+}
+
+/**
+ * The bearer token of a request: `Authorization: Bearer …`, or a `token` field of a JSON or
+ * form-encoded body. Also returns the parsed body fields for the caller.
+ */
+export function readBody(request: HttpRequest): Record<string, unknown> {
+  if (request.body.trim() === '') return {};
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') {
+    return Object.fromEntries(new URLSearchParams(request.body));
+  }
+  if (type !== undefined && type !== '' && type !== 'application/json') {
+    throw new EdgepassError('BAD_REQUEST', `unsupported content-type ${type}: send application/json`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(request.body);
+  } catch {
+    throw new EdgepassError('BAD_REQUEST', 'request body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new EdgepassError('BAD_REQUEST', 'request body must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The JWT from `Authorization: Bearer`, else the body's `token` field; `undefined` when neither. */
+export function bearerToken(request: HttpRequest, body: Record<string, unknown>): string | undefined {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match === null) throw new EdgepassError('TOKEN_INVALID', 'Authorization must be "Bearer <token>"');
+    return match[1];
+  }
+  const token = body.token;
+  if (token === undefined) return undefined;
+  if (typeof token !== 'string') throw new EdgepassError('TOKEN_INVALID', 'token must be a string');
+  return token;
+}
+
+export interface HttpApiOptions {
+  readonly maxBodyBytes: number;
+  readonly cors: CorsConfig;
+  readonly telemetry: Telemetry;
+}
+
+/**
+ * The frame every regional handler shares: parse the event, answer CORS preflights, run the route,
+ * add CORS headers, and turn any error into its JSON answer — counted as a denial by code and
+ * logged (with the stack only for unexpected errors, never in the answer).
+ */
+export async function answerHttpApi(
+  event: unknown,
+  options: HttpApiOptions,
+  route: (request: HttpRequest) => Promise<HttpResult>,
+): Promise<HttpResult> {
+  let origin: string | undefined;
+  try {
+    const request = parseHttpApiEvent(event, options.maxBodyBytes);
+    origin = request.headers.origin;
+    if (request.method === 'OPTIONS') {
+      return { statusCode: 204, headers: { ...preflightHeaders(origin, options.cors), ...NO_STORE }, body: '' };
+    }
+    const result = await route(request);
+    result.headers = { ...result.headers, ...corsHeaders(origin, options.cors) };
+    return result;
+  } catch (error) {
+    const code = isEdgepassError(error) ? error.code : 'INTERNAL';
+    options.telemetry.count('Denials', 1, { name: 'reason', value: code });
+    const cause = isEdgepassError(error) ? error.cause : error;
+    options.telemetry.log(
+      code === 'INTERNAL' || code === 'SIGNING_KEY_UNAVAILABLE' ? 'error' : 'warn',
+      'request refused',
+      {
+        code,
+        message: (error as Error)?.message,
+        ...(cause instanceof Error
+          ? { cause: cause.message, stack: code === 'INTERNAL' ? cause.stack : undefined }
+          : {}),
+      },
+    );
+    return errorResponse(error, corsHeaders(origin, options.cors));
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * Layer 4 — AWS glue for the regional Lambdas (login, URL issuer): API Gateway HTTP API events in and
+ * out, CORS, the Secrets Manager signing key source, Powertools logging and metrics, and the runtime
+ * that wires them together once per cold start.
+ *
+ * May import: every layer below (`cloudfront/`, `edge/`, `identity/`), types from `config/schema`,
+ * `@aws-sdk/client-secrets-manager` and `@aws-lambda-powertools/*` (test/unit/layering.test.ts enforces it).
+ */
+
+export { type CorsConfig, corsHeaders, preflightHeaders } from './cors';
+export { answerHttpApi, type HttpRequest, type HttpResult, parseHttpApiEvent } from './http-api';
+export { createRegionalRuntime, type RegionalRuntime } from './runtime';
+export {
+  createSecretsManagerKeySource,
+  parseSigningSecret,
+  type SigningKeySource,
+  type SigningMaterial,
+} from './signing-key-source';
+export type { Telemetry } from './telemetry';

@@ -1,0 +1,336 @@
+import {
+  GetSecretValueCommand,
+  type GetSecretValueCommandOutput,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { EdgepassError, isEdgepassError } from '../cloudfront/errors';
+import { isKeyPairId } from '../cloudfront/key-group';
+import { loadSigningKey, type SigningKey } from '../cloudfront/signing-key';
+import type { SigningKeySource, SigningMaterial } from '../identity/signing-key-source';
+
+export type { SigningKeySource, SigningMaterial };
+
+/** One log line from a key source: what happened to which secret and, on trouble, what to fix. */
+export interface SigningKeySourceEvent {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly secretId: string;
+  /** The underlying error's name and message (never the secret's text). */
+  readonly cause?: string;
+}
+
+export interface SecretsManagerKeySourceOptions {
+  /** Name or ARN of the secret holding `{"keyPairId","privateKey"}`. */
+  readonly secretId: string;
+  /** The SDK v3 client to read it with (its endpoint, credentials, timeouts and retries apply). */
+  readonly client: SecretsManagerClient;
+  /** How long a fetched key is used before asking Secrets Manager again (default 5 minutes). */
+  readonly ttlMs?: number;
+  /** How long the last good key keeps serving while Secrets Manager fails (default 1 hour). */
+  readonly maxStaleMs?: number;
+  /**
+   * While a stale key is serving, how long to wait after a failed refresh before trying again (default
+   * 30 s, at most `ttlMs`), so an outage costs one slow call and one warning per interval, not per request.
+   */
+  readonly retryAfterMs?: number;
+  /** Clock in milliseconds (default `Date.now`). */
+  readonly now?: () => number;
+  /** Log hook (the Lambda wires Powertools Logger to it); messages say what to fix. */
+  readonly onEvent?: (event: SigningKeySourceEvent) => void;
+}
+
+const DEFAULT_TTL_MS = 5 * 60_000;
+const DEFAULT_MAX_STALE_MS = 60 * 60_000;
+const DEFAULT_RETRY_AFTER_MS = 30_000;
+
+/** What a caller (and so a viewer, via the 503 body) is told: nothing about the secret or the key. */
+const UNAVAILABLE = 'the signing key is unavailable; try again shortly';
+
+const FORMAT = '{"keyPairId","privateKey"} with an RSA-2048 or ECDSA P-256 PEM';
+
+/** Errors after which the SDK itself would retry: nothing about the secret is wrong. */
+const UNAVAILABLE_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'InternalServiceError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+function malformed(secretId: string, detail: string): EdgepassError {
+  return new EdgepassError('SIGNING_KEY_UNAVAILABLE', `secret ${secretId} is not ${FORMAT}: ${detail}`);
+}
+
+/** Field names help spot a typo (`privatekey`); anything not shaped like a name is not echoed. */
+function fieldList(fields: Record<string, unknown>): string {
+  const names = Object.keys(fields).map((name) => (/^[A-Za-z0-9_-]{1,40}$/.test(name) ? name : '…'));
+  return names.length === 0 ? 'it has no fields' : `fields present: ${names.join(', ')}`;
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+/**
+ * Reads the signing secret's text (`{"keyPairId":"K2JCJMDEHXQW5F","privateKey":"-----BEGIN PRIVATE
+ * KEY-----…"}`, see DESIGN.md) and checks its shape: a CloudFront public key id and an unencrypted PEM
+ * private key (PKCS#8, or PKCS#1 / SEC1). Whether CloudFront accepts the key itself is `loadSigningKey`'s
+ * check. Errors are `SIGNING_KEY_UNAVAILABLE` naming the secret and the problem, never quoting its text.
+ *
+ * @example
+ * const { keyPairId, privateKey } = parseSigningSecret(response.SecretString, 'edgepass/signing-key');
+ */
+export function parseSigningSecret(text: string, secretId: string): { keyPairId: string; privateKey: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // JSON.parse's own message quotes the text: it must not reach a log.
+    throw malformed(
+      secretId,
+      /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)
+        ? 'it holds a bare PEM, not JSON (edgepass secret put writes the JSON)'
+        : 'its SecretString is not JSON',
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw malformed(secretId, `its SecretString is ${describeJson(value)}, not a JSON object`);
+  }
+  const fields = value as Record<string, unknown>;
+  const { keyPairId, privateKey } = fields;
+  if (keyPairId === undefined) throw malformed(secretId, `keyPairId is missing (${fieldList(fields)})`);
+  if (typeof keyPairId !== 'string') throw malformed(secretId, `keyPairId is ${describeJson(keyPairId)}, not a string`);
+  if (!isKeyPairId(keyPairId)) {
+    throw malformed(secretId, 'keyPairId is not a CloudFront public key id (letters and digits, e.g. K2JCJMDEHXQW5F)');
+  }
+  if (privateKey === undefined) throw malformed(secretId, `privateKey is missing (${fieldList(fields)})`);
+  if (typeof privateKey !== 'string') {
+    throw malformed(secretId, `privateKey is ${describeJson(privateKey)}, not a string`);
+  }
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(privateKey)) {
+    throw malformed(
+      secretId,
+      'privateKey is encrypted and the function has no passphrase; store it unencrypted (Secrets Manager encrypts it at rest)',
+    );
+  }
+  if (!/-----BEGIN (?:RSA |EC )?PRIVATE KEY-----/.test(privateKey)) {
+    throw malformed(
+      secretId,
+      /-----BEGIN (?:RSA )?PUBLIC KEY-----/.test(privateKey)
+        ? 'privateKey holds a public key; store the private key'
+        : 'privateKey is not a PEM private key (expected -----BEGIN PRIVATE KEY-----)',
+    );
+  }
+  return { keyPairId, privateKey };
+}
+
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const text = `${error.name}: ${error.message}`;
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+
+function isUnavailable(error: { name?: string; code?: string; $metadata?: { httpStatusCode?: number } }): boolean {
+  const status = error.$metadata?.httpStatusCode ?? 0;
+  return (
+    UNAVAILABLE_NAMES.has(error.name ?? '') || NETWORK_CODES.has(error.code ?? '') || status === 429 || status >= 500
+  );
+}
+
+/** Turns an SDK failure into a message an operator can act on. */
+function describeServiceError(error: unknown, secretId: string): string {
+  const failure = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  switch (failure.name) {
+    case 'ResourceNotFoundException':
+      return (
+        `secret ${secretId} does not exist (or has no current version): create it with ` +
+        `\`edgepass secret put --secret-id ${secretId} --key-pair-id <public key id> --private-key private.pem --create\``
+      );
+    case 'AccessDeniedException':
+      return `the function's role may not read secret ${secretId} (secretsmanager:GetSecretValue): grant it in the role's policy`;
+    case 'DecryptionFailure':
+      return `Secrets Manager cannot decrypt secret ${secretId}: the function's role needs kms:Decrypt on the secret's KMS key`;
+    case 'CredentialsProviderError':
+      return `no AWS credentials to read secret ${secretId}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE`;
+    case 'InvalidRequestException':
+      return `Secrets Manager refuses to read secret ${secretId} (${failure.message ?? 'invalid request'}): if it is scheduled for deletion, restore it`;
+  }
+  if (/Region is missing/i.test(failure.message ?? '')) {
+    return `no AWS region to find secret ${secretId} in: set AWS_REGION (Lambda sets it; serverless invoke local takes provider.region)`;
+  }
+  if (isUnavailable(failure)) {
+    const timedOut = failure.code === 'ETIMEDOUT' || /timeout|timed out/i.test(failure.message ?? '');
+    // The SDK names a dropped connection "TimeoutError" too; its code (ECONNRESET) says what happened.
+    const reason = NETWORK_CODES.has(failure.code ?? '') ? failure.code : (failure.name ?? 'error');
+    return timedOut
+      ? `Secrets Manager unavailable: reading secret ${secretId} timed out; if this persists, check the function can reach Secrets Manager (in a VPC: a NAT gateway or a secretsmanager VPC endpoint)`
+      : `Secrets Manager unavailable while reading secret ${secretId} (${reason})`;
+  }
+  return `cannot read secret ${secretId} from Secrets Manager: ${errorText(error)}`;
+}
+
+/** A failed fetch: `message` is what to fix; `cause` the SDK error behind it, if any. */
+class FetchFailure extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SigningKeyFetchFailure';
+  }
+}
+
+function milliseconds(value: number | undefined, fallback: number, name: string): number {
+  const chosen = value ?? fallback;
+  if (!Number.isFinite(chosen) || chosen < 0) {
+    throw new EdgepassError('INVALID_CONFIG', `${name} must be a number of milliseconds ≥ 0, got ${value}`);
+  }
+  return chosen;
+}
+
+function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+/**
+ * A signing key source backed by one Secrets Manager secret (`{"keyPairId","privateKey"}`). The key is
+ * parsed once and reused for `ttlMs`; concurrent callers share one fetch; a rotated version is picked up
+ * on the first refresh after `ttlMs`. When a refresh fails (Secrets Manager down, or a rotated version
+ * that is malformed) the last good key keeps signing for up to `maxStaleMs` with a warning; with no good
+ * key, `get()` rejects with `EdgepassError('SIGNING_KEY_UNAVAILABLE')` (HTTP 503) whose `cause` says
+ * what to fix, and `onEvent` reports the same at level `error`.
+ *
+ * @example
+ * const keys = createSecretsManagerKeySource({
+ *   secretId: config.signingSecretId,
+ *   client: new SecretsManagerClient({ maxAttempts: 2, requestHandler: { requestTimeout: 2000, throwOnRequestTimeout: true } }),
+ *   onEvent: ({ level, message, ...rest }) => logger[level](message, rest),
+ * });
+ * const { keyPairId, key } = await keys.get();
+ */
+export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOptions): SigningKeySource {
+  const { secretId, client } = options;
+  const ttlMs = milliseconds(options.ttlMs, DEFAULT_TTL_MS, 'ttlMs');
+  const maxStaleMs = milliseconds(options.maxStaleMs, DEFAULT_MAX_STALE_MS, 'maxStaleMs');
+  const retryAfterMs = Math.min(milliseconds(options.retryAfterMs, DEFAULT_RETRY_AFTER_MS, 'retryAfterMs'), ttlMs);
+  const now = options.now ?? Date.now;
+
+  let good: { readonly material: SigningMaterial; fetchedAt: number } | undefined;
+  let retryAt = Number.NEGATIVE_INFINITY;
+  let inFlight: Promise<SigningMaterial> | undefined;
+
+  function emit(level: SigningKeySourceEvent['level'], message: string, cause?: unknown): void {
+    const event: SigningKeySourceEvent =
+      cause === undefined ? { level, message, secretId } : { level, message, secretId, cause: errorText(cause) };
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A broken log hook must not take signing down with it.
+    }
+  }
+
+  async function fetchMaterial(): Promise<SigningMaterial> {
+    let response: GetSecretValueCommandOutput;
+    try {
+      response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    } catch (error) {
+      throw new FetchFailure(describeServiceError(error, secretId), { cause: error });
+    }
+    const versionId = response.VersionId;
+    // Same version as the key in hand: nothing to parse.
+    if (good !== undefined && versionId !== undefined && versionId === good.material.versionId) return good.material;
+    if (response.SecretString === undefined) {
+      throw new FetchFailure(
+        response.SecretBinary === undefined
+          ? `secret ${secretId} has no SecretString: store ${FORMAT} as SecretString`
+          : `secret ${secretId} holds SecretBinary: store ${FORMAT} as SecretString instead (edgepass secret put does)`,
+      );
+    }
+    let keyPairId: string;
+    let key: SigningKey;
+    try {
+      const parsed = parseSigningSecret(response.SecretString, secretId);
+      keyPairId = parsed.keyPairId;
+      key = loadSigningKey(parsed.privateKey);
+    } catch (error) {
+      if (isEdgepassError(error) && error.code === 'SIGNING_KEY_UNAVAILABLE') throw new FetchFailure(error.message);
+      // loadSigningKey's messages describe the key (type, size), never its bytes; the crypto error
+      // behind them ("DECODER routines::unsupported") tells an operator nothing more.
+      const detail = isEdgepassError(error) ? error.message : 'the private key cannot be loaded';
+      throw new FetchFailure(malformed(secretId, detail).message);
+    }
+    return { keyPairId, key, versionId };
+  }
+
+  async function refresh(): Promise<SigningMaterial> {
+    const previous = good?.material;
+    try {
+      const material = await fetchMaterial();
+      good = { material, fetchedAt: now() };
+      if (material !== previous) {
+        emit(
+          'info',
+          previous === undefined
+            ? `loaded signing key ${material.keyPairId} from secret ${secretId} (version ${material.versionId})`
+            : `picked up version ${material.versionId} of secret ${secretId}: now signing with key ${material.keyPairId} (was ${previous.keyPairId})`,
+        );
+      }
+      return material;
+    } catch (error) {
+      const failure = error instanceof FetchFailure ? error : new FetchFailure(errorText(error), { cause: error });
+      const age = good === undefined ? undefined : now() - good.fetchedAt;
+      if (good !== undefined && age !== undefined && age < maxStaleMs) {
+        retryAt = now() + retryAfterMs;
+        emit(
+          'warn',
+          `${failure.message}; still signing with key ${good.material.keyPairId} (version ${good.material.versionId}) ` +
+            `fetched ${duration(age)} ago, for at most ${duration(maxStaleMs - age)} more`,
+          failure.cause,
+        );
+        return good.material;
+      }
+      const message =
+        age === undefined
+          ? failure.message
+          : `${failure.message}; the last good key is ${duration(age)} old, past maxStaleMs (${duration(maxStaleMs)}), so nothing can be signed`;
+      emit('error', message, failure.cause);
+      throw new EdgepassError('SIGNING_KEY_UNAVAILABLE', UNAVAILABLE, {
+        cause: new FetchFailure(message, { cause: failure.cause }),
+      });
+    }
+  }
+
+  return {
+    get() {
+      if (good !== undefined) {
+        const t = now();
+        const age = t - good.fetchedAt;
+        if (age < ttlMs || (age < maxStaleMs && t < retryAt)) return Promise.resolve(good.material);
+      }
+      inFlight ??= refresh().finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  createKeyGroup,
+  EdgepassError,
+  type EdgepassErrorCode,
+  loadSigningKey,
+  type SignOptions,
+  signCookies,
+  signUrl,
+  signUrls,
+  verifySignedRequest,
+} from '../../../shared';
+import { NOW, rsaKeyPair } from '../../fixtures/keys';
+
+const rsa = rsaKeyPair();
+const keyGroup = createKeyGroup([{ id: 'K2JCJMDEHXQW5F', publicKey: rsa.publicPem }]);
+const HOST = 'https://cdn.example.com';
+const opts: SignOptions = { keyPairId: 'K2JCJMDEHXQW5F', privateKey: rsa.privatePem, expires: NOW + 60, now: NOW };
+
+function failure(fn: () => unknown): { code: EdgepassErrorCode; message: string } {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof EdgepassError) return { code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error('expected an EdgepassError');
+}
+
+describe('signUrl', () => {
+  it('appends Expires, Signature and Key-Pair-Id after the user params', () => {
+    const signed = signUrl(`${HOST}/a.mp4?b=2&a=1`, opts);
+    expect(signed).toMatch(
+      new RegExp(
+        `^${HOST}/a\\.mp4\\?b=2&a=1&Expires=${NOW + 60}&Signature=[A-Za-z0-9~_-]+&Key-Pair-Id=K2JCJMDEHXQW5F$`,
+      ),
+    );
+  });
+
+  it('uses a custom policy for a start time, an IP or a resource pattern, and Hash-Algorithm last', () => {
+    const signed = signUrl(`${HOST}/a.mp4`, { ...opts, notBefore: NOW - 1, hashAlgorithm: 'sha256' });
+    expect(signed).toMatch(/\?Policy=[^&]+&Signature=[^&]+&Key-Pair-Id=K2JCJMDEHXQW5F&Hash-Algorithm=SHA256$/);
+    expect(signUrl(`${HOST}/a.mp4`, { ...opts, ipAddress: '10.1.2.3' })).toContain('Policy=');
+  });
+
+  it.each<[string, Partial<SignOptions>, EdgepassErrorCode, RegExp]>([
+    ['an expiry in the past', { expires: NOW - 1 }, 'INVALID_TIME', /not in the future/],
+    ['an expiry beyond 2038', { expires: 2147483648 }, 'INVALID_TIME', /2038/],
+    ['an expiry in milliseconds', { expires: (NOW + 60) * 1000 }, 'INVALID_TIME', /milliseconds/],
+    ['a fractional expiry', { expires: NOW + 0.5 }, 'INVALID_TIME', /whole epoch seconds/],
+    ['a start after the expiry', { notBefore: NOW + 61 }, 'INVALID_TIME', /earlier than expires/],
+    ['a malformed CIDR', { ipAddress: '10.0.0/8' }, 'INVALID_IP', /not an IPv4/],
+    ['an IPv6 address', { ipAddress: '2001:db8::/32' }, 'INVALID_IP', /IPv6/],
+    ['host bits below the prefix', { ipAddress: '10.1.2.3/8' }, 'INVALID_IP', /10\.0\.0\.0\/8/],
+    ['a bad key id', { keyPairId: 'K2J CJ' }, 'INVALID_KEY', /key pair id/],
+    ['an unknown hash', { hashAlgorithm: 'md5' as 'sha1' }, 'BAD_REQUEST', /sha1 or sha256/],
+    ['a resource granting every host', { resource: '*' }, 'INVALID_RESOURCE', /every host/],
+    ['a wildcard-only host', { resource: 'https://*/*' }, 'INVALID_RESOURCE', /every host/],
+    ['a resource that does not cover the URL', { resource: `${HOST}/other/*` }, 'INVALID_RESOURCE', /not covered/],
+  ])('refuses %s', (_name, change, code, message) => {
+    const error = failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, ...change }));
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['a relative URL', '/a.mp4', /absolute http/],
+    ['another scheme', 'ftp://cdn.example.com/a', /absolute http/],
+    ['an unencoded space', `${HOST}/a b.mp4`, /percent-encode/],
+    ['non-ASCII', `${HOST}/résumé.pdf`, /percent-encode/],
+    ['a fragment', `${HOST}/a.mp4#t=10`, /fragment/],
+    ['an empty query part', `${HOST}/a.mp4?`, /empty part/],
+    ['an existing Expires param', `${HOST}/a.mp4?Expires=1`, /already holds/],
+    ['an existing Key-Pair-Id param', `${HOST}/a.mp4?x=1&Key-Pair-Id=K`, /already holds/],
+    ['an over-long URL', `${HOST}/${'a'.repeat(9000)}`, /8192/],
+    ['a URL without a path', 'https://cdn.example.com', /as https:\/\/cdn\.example\.com\//],
+    ['an upper-case host', 'https://CDN.example.com/a.mp4', /as https:\/\/cdn\.example\.com\/a\.mp4/],
+    ['a default port', 'https://cdn.example.com:443/a.mp4', /as https:\/\/cdn\.example\.com\/a\.mp4/],
+    ['dot segments', 'https://cdn.example.com/v/../a.mp4', /as https:\/\/cdn\.example\.com\/a\.mp4/],
+    ['userinfo', 'https://user@cdn.example.com/a.mp4', /sign that spelling/],
+    ['a raw brace in the path', `${HOST}/a{1}.mp4`, /as https:\/\/cdn\.example\.com\/a%7B1%7D\.mp4/],
+    ["a raw ' in the query", `${HOST}/a.mp4?name='x'`, /as https:\/\/cdn\.example\.com\/a\.mp4\?name=%27x%27/],
+    ['an explicit :80 on http', 'http://cdn.example.com:80/a.mp4', /as http:\/\/cdn\.example\.com\/a\.mp4/],
+  ])('refuses %s', (_name, url, message) => {
+    const error = failure(() => signUrl(url, opts));
+    expect(error.code).toBe('INVALID_URL');
+    expect(error.message).toMatch(message);
+  });
+
+  it('refuses a literal * in a URL that becomes a custom policy resource, but signs it canned', () => {
+    const error = failure(() => signUrl(`${HOST}/a*b.mp4`, { ...opts, notBefore: NOW - 1 }));
+    expect(error).toMatchObject({ code: 'INVALID_URL', message: expect.stringMatching(/%2A/) });
+    const canned = signUrl(`${HOST}/a*b.mp4`, opts);
+    expect(verifySignedRequest({ url: canned }, { now: NOW, keyGroup }).reason).toBe('ok');
+    expect(verifySignedRequest({ url: canned.replace('a*b', 'axxb') }, { now: NOW, keyGroup }).reason).toBe(
+      'bad-signature',
+    );
+  });
+
+  it('allows a broad resource only when asked explicitly', () => {
+    const url = signUrl(`${HOST}/a.mp4`, { ...opts, resource: '*', allowBroadResource: true });
+    expect(verifySignedRequest({ url }, { now: NOW, keyGroup }).reason).toBe('ok');
+  });
+});
+
+describe('signUrls', () => {
+  it('signs a batch with one shared custom policy when a resource pattern covers it', () => {
+    const urls = [`${HOST}/v/1.ts`, `${HOST}/v/2.ts?x=1`, `${HOST}/v/3.ts`];
+    const signed = signUrls(urls, { ...opts, resource: `${HOST}/v/*` });
+    const signatures = new Set(signed.map((u) => /Signature=([^&]+)/.exec(u)?.[1]));
+    expect(signatures.size).toBe(1);
+    for (const [i, url] of signed.entries()) {
+      expect(url.startsWith(urls[i] as string)).toBe(true);
+      expect(verifySignedRequest({ url }, { now: NOW, keyGroup }).reason).toBe('ok');
+    }
+  });
+
+  it('signs each URL with its own canned policy otherwise', () => {
+    const signed = signUrls([`${HOST}/1.ts`, `${HOST}/2.ts`], opts);
+    expect(signed[0]).not.toBe(signed[1]);
+    for (const url of signed) expect(verifySignedRequest({ url }, { now: NOW, keyGroup }).reason).toBe('ok');
+  });
+
+  it('validates every URL before signing any', () => {
+    expect(failure(() => signUrls([`${HOST}/ok.ts`, 'nope'], opts)).code).toBe('INVALID_URL');
+  });
+});
+
+describe('signCookies', () => {
+  it('refuses an omitted or empty resource', () => {
+    expect(failure(() => signCookies('', opts)).code).toBe('INVALID_RESOURCE');
+  });
+
+  it('refuses a pattern CloudFront cannot match', () => {
+    expect(failure(() => signCookies('cdn.example.com/videos/*', opts)).message).toMatch(/not a resource pattern/);
+  });
+});
+
+describe('loadSigningKey', () => {
+  it('parses a PEM once and returns the cached key afterwards', () => {
+    expect(loadSigningKey(rsa.privatePem)).toBe(loadSigningKey(rsa.privatePem));
+  });
+
+  it('asks for the passphrase of an encrypted key, and rejects a wrong one', () => {
+    const encrypted = rsa.privateKey
+      .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'correct horse' })
+      .toString();
+    expect(failure(() => loadSigningKey(encrypted)).code).toBe('KEY_PASSPHRASE_REQUIRED');
+    expect(failure(() => loadSigningKey(encrypted, 'wrong')).message).toMatch(/wrong passphrase/);
+    expect(loadSigningKey(encrypted, 'correct horse').type).toBe('rsa');
+  });
+
+  it.each([
+    ['RSA-1024', () => generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, /exactly 2048/],
+    ['P-384', () => generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey, /P-256/],
+    ['Ed25519', () => generateKeyPairSync('ed25519').privateKey, /unsupported key type ed25519/],
+  ])('refuses %s keys', (_name, make, message) => {
+    const pem = make().export({ type: 'pkcs8', format: 'pem' }).toString();
+    const error = failure(() => loadSigningKey(pem));
+    expect(error.code).toBe('INVALID_KEY');
+    expect(error.message).toMatch(message);
+  });
+
+  it('refuses text that is not a private key, including a public key', () => {
+    expect(failure(() => loadSigningKey('hello')).code).toBe('INVALID_KEY');
+    expect(failure(() => loadSigningKey(rsa.publicPem)).code).toBe('INVALID_KEY');
+  });
+});

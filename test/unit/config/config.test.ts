@@ -1,0 +1,239 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../../shared/config/file';
+import { parseConfig, toEdgeConfig } from '../../../shared/config/parse';
+import { ecKeyPair, rsaKeyPair } from '../../fixtures/keys';
+
+const rsa = rsaKeyPair();
+const ec = ecKeyPair();
+const valid = {
+  domains: ['media.example.com'],
+  keyGroup: [{ id: 'K2JCJMDEHXQW5F', publicKey: rsa.publicPem }],
+  signingSecretId: 'edgepass/prod/signing-key',
+};
+
+function configError(input: unknown, stage?: string): string {
+  try {
+    parseConfig(input, stage);
+  } catch (error) {
+    expect((error as { code?: string }).code).toBe('INVALID_CONFIG');
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('parseConfig', () => {
+  it('fills in safe defaults', () => {
+    expect(parseConfig(valid)).toMatchObject({
+      scheme: 'https',
+      protectedPaths: ['/*'],
+      publicPaths: [],
+      loginUrl: '/login',
+      returnHosts: [],
+      edge: { verifyCacheSize: 1024 },
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['a missing domain list', { domains: undefined }, /^edgepass config: domains: /],
+    ['an upper-case domain', { domains: ['Media.example.com'] }, /domains\.0: expected a lowercase host/],
+    ['a path pattern without a slash', { protectedPaths: ['videos/*'] }, /protectedPaths\.0: expected a path pattern/],
+    ['an off-site login URL over http', { loginUrl: 'http://evil.com/login' }, /loginUrl: expected a same-site path/],
+    ['a protocol-relative login URL', { loginUrl: '//evil.com/login' }, /loginUrl/],
+    [
+      'a bad key id',
+      { keyGroup: [{ id: 'not an id', publicKey: rsa.publicPem }] },
+      /keyGroup\.0\.id: expected a CloudFront public key id/,
+    ],
+    [
+      'a key that is not PEM',
+      { keyGroup: [{ id: 'K1', publicKey: 'hello' }] },
+      /keyGroup\.0\.publicKey: expected a PEM public key/,
+    ],
+    [
+      'both key forms',
+      { keyGroup: [{ id: 'K1', publicKey: rsa.publicPem, publicKeyFile: 'k.pem' }] },
+      /keyGroup\.0: give exactly one/,
+    ],
+    [
+      'six keys',
+      { keyGroup: Array.from({ length: 6 }, (_, i) => ({ id: `K${i}`, publicKey: rsa.publicPem })) },
+      /keyGroup: /,
+    ],
+    [
+      'a duplicate key id',
+      {
+        keyGroup: [
+          { id: 'K1', publicKey: rsa.publicPem },
+          { id: 'K1', publicKey: ec.publicPem },
+        ],
+      },
+      /key id K1 appears twice/,
+    ],
+    ['a typo in a field name', { protectedPath: ['/videos/*'] }, /protectedPath/],
+    ['a negative cache size', { edge: { verifyCacheSize: -1 } }, /edge\.verifyCacheSize/],
+    ['an empty secret id', { signingSecretId: '' }, /signingSecretId/],
+  ])('refuses %s and names the field', (_name, change, message) => {
+    expect(configError({ ...valid, ...change })).toMatch(message);
+  });
+
+  it('refuses a public key CloudFront would not accept', () => {
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' });
+    expect(configError({ ...valid, keyGroup: [{ id: 'K1', publicKey: small }] })).toMatch(/keyGroup\.0: .*2048/);
+  });
+
+  it('applies stage overrides over the top level and names the stage in errors', () => {
+    const input = {
+      ...valid,
+      stages: { dev: { domains: ['localhost:3000'], scheme: 'http' }, broken: { loginUrl: 'ftp://x' } },
+    };
+    expect(parseConfig(input, 'dev')).toMatchObject({ domains: ['localhost:3000'], scheme: 'http' });
+    expect(parseConfig(input, 'prod').domains).toEqual(['media.example.com']);
+    expect(configError(input, 'broken')).toMatch(/^edgepass config \(stage broken\): loginUrl/);
+  });
+
+  it('produces the edge subset with keys as PEM text', () => {
+    const edge = toEdgeConfig(
+      parseConfig({ ...valid, keyGroup: [...valid.keyGroup, { id: 'KEC', publicKey: ec.publicPem }] }),
+    );
+    expect(edge).toEqual({
+      domains: ['media.example.com'],
+      scheme: 'https',
+      protectedPaths: ['/*'],
+      publicPaths: [],
+      loginUrl: '/login',
+      returnHosts: [],
+      keys: [
+        { id: 'K2JCJMDEHXQW5F', publicKey: rsa.publicPem },
+        { id: 'KEC', publicKey: ec.publicPem },
+      ],
+      verifyCacheSize: 1024,
+    });
+  });
+});
+
+describe('loadConfigFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepass-config-'));
+  writeFileSync(join(dir, 'public.pem'), rsa.publicPem);
+
+  it('resolves publicKeyFile relative to the file, for the selected stage only', () => {
+    const file = join(dir, 'edgepass.config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...valid,
+        keyGroup: [{ id: 'K1', publicKeyFile: 'public.pem' }],
+        stages: { prod: { keyGroup: [{ id: 'K2', publicKeyFile: 'missing.pem' }] } },
+      }),
+    );
+    expect(loadConfigFile(file).keyGroup).toEqual([{ id: 'K1', publicKey: rsa.publicPem }]);
+    expect(() => loadConfigFile(file, 'prod')).toThrow(
+      /stage prod\): keyGroup\.0\.publicKeyFile: cannot read .*missing\.pem \(ENOENT\)/,
+    );
+  });
+
+  it('names the file when it is missing or not JSON', () => {
+    expect(() => loadConfigFile(join(dir, 'nope.json'))).toThrow(/cannot read .*nope\.json/);
+    writeFileSync(join(dir, 'bad.json'), '{ nope');
+    expect(() => loadConfigFile(join(dir, 'bad.json'))).toThrow(/cannot read .*bad\.json/);
+  });
+});
+
+describe('parseConfig: the signing functions’ settings', () => {
+  const provider = {
+    name: 'idp',
+    issuer: 'https://idp.example.com/',
+    audience: 'edgepass',
+    jwksUrl: 'https://idp.example.com/jwks.json',
+  };
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'two providers with one issuer',
+      { identityProviders: [provider, { ...provider, name: 'other' }] },
+      /identityProviders: issuer https:\/\/idp\.example\.com\/ appears twice/,
+    ],
+    [
+      'two rules with one name',
+      {
+        accessRules: [
+          { name: 'a', grants: [{ path: '/a/*', maxTtlSeconds: 60 }] },
+          { name: 'a', grants: [{ path: '/b/*', maxTtlSeconds: 60 }] },
+        ],
+      },
+      /rule name a appears twice/,
+    ],
+    [
+      'HS256 without a secret variable',
+      { identityProviders: [{ ...provider, algorithms: ['HS256'] }] },
+      /HS256 needs hs256SecretEnv/,
+    ],
+    [
+      'HS256 mixed with RS256',
+      {
+        identityProviders: [
+          { ...provider, jwksUrl: undefined, hs256SecretEnv: 'SECRET', algorithms: ['HS256', 'RS256'] },
+        ],
+      },
+      /never mix HS256/,
+    ],
+    ['two key sources', { identityProviders: [{ ...provider, hs256SecretEnv: 'SECRET' }] }, /exactly one key source/],
+    [
+      'a JWKS URL over http',
+      { identityProviders: [{ ...provider, jwksUrl: 'http://idp.example.com/jwks' }] },
+      /jwksUrl: expected an https:\/\/ URL/,
+    ],
+    ['alg none', { identityProviders: [{ ...provider, algorithms: ['none'] }] }, /identityProviders\.0\.algorithms\.0/],
+    [
+      'a grant with a query',
+      { accessRules: [{ name: 'a', grants: [{ path: '/a?x=1', maxTtlSeconds: 60 }] }] },
+      /no \?/,
+    ],
+    [
+      'a grant with a dot segment',
+      { accessRules: [{ name: 'a', grants: [{ path: '/a/../b', maxTtlSeconds: 60 }] }] },
+      /dot segments/,
+    ],
+    [
+      'a grant with a semicolon',
+      { accessRules: [{ name: 'a', grants: [{ path: '/a;b/*', maxTtlSeconds: 60 }] }] },
+      /;/,
+    ],
+    [
+      'a template with an odd name',
+      { accessRules: [{ name: 'a', grants: [{ path: '/u/{a b}/*', maxTtlSeconds: 60 }] }] },
+      /templates are \{claim\}/,
+    ],
+    [
+      'a TTL over a week',
+      { accessRules: [{ name: 'a', grants: [{ path: '/a/*', maxTtlSeconds: 8 * 86400 }] }] },
+      /maxTtlSeconds/,
+    ],
+    ['a CORS origin with a path', { cors: { origins: ['https://app.example.com/x'] } }, /expected a bare origin/],
+    [
+      'grants sharing a cookie Path',
+      {
+        accessRules: [
+          {
+            name: 'a',
+            grants: [
+              { path: '/r/a.pdf', maxTtlSeconds: 60 },
+              { path: '/r/b.pdf', maxTtlSeconds: 60 },
+            ],
+          },
+        ],
+      },
+      /would share cookie Path \/r\//,
+    ],
+    [
+      'a cookie that could pass 4 KB',
+      { accessRules: [{ name: 'a', grants: [{ path: `/${'x'.repeat(3000)}/*`, maxTtlSeconds: 60 }] }] },
+      /over the browser limit of 4096/,
+    ],
+  ])('refuses %s at build time', (_name, change, message) => {
+    expect(configError({ ...valid, ...change })).toMatch(message);
+  });
+});

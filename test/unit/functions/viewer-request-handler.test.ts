@@ -1,0 +1,262 @@
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { createHandler } from '../../../functions/viewer-request/create-handler';
+import { type EdgeConfig, signCookies, signUrl } from '../../../shared';
+import { NOW, rsaKeyPair } from '../../fixtures/keys';
+import { BROWSER_ACCEPT, DISTRIBUTION_HOST, viewerRequestEvent } from '../../fixtures/viewer-events';
+
+const rsa = rsaKeyPair();
+const stranger = rsaKeyPair();
+const config: EdgeConfig = {
+  domains: [DISTRIBUTION_HOST],
+  scheme: 'https',
+  protectedPaths: ['/videos/*', '/reports/*'],
+  publicPaths: ['/videos/trailer.mp4'],
+  loginUrl: '/login',
+  returnHosts: [],
+  keys: [{ id: 'K2JCJMDEHXQW5F', publicKey: rsa.publicPem }],
+  verifyCacheSize: 64,
+};
+const handler = createHandler(config, () => NOW * 1000);
+const sign = { keyPairId: 'K2JCJMDEHXQW5F', privateKey: rsa.privatePem, expires: NOW + 600, now: NOW };
+const BASE = `https://${DISTRIBUTION_HOST}`;
+
+type Result = {
+  status?: string;
+  headers: Record<string, { key?: string; value: string }[]>;
+  body?: string;
+  querystring?: string;
+  uri?: string;
+};
+const run = async (event: unknown) => (await handler(event)) as Result;
+
+function cookieHeader(cookies: object): string {
+  return Object.entries(cookies)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
+}
+
+function queryOf(url: string): string {
+  return url.slice(url.indexOf('?') + 1);
+}
+
+let log: MockInstance<typeof console.log>;
+beforeEach(() => {
+  log = vi.spyOn(console, 'log').mockImplementation(() => {});
+});
+afterEach(() => log.mockRestore());
+
+function loggedLines(): Record<string, unknown>[] {
+  return log.mock.calls.map((call) => JSON.parse(String(call[0])));
+}
+
+describe('viewer-request handler: allowed requests', () => {
+  it('passes a valid signed URL to the origin with the signing params removed', async () => {
+    const url = signUrl(`${BASE}/reports/q3.pdf?download=1&lang=en`, sign);
+    const result = await run(viewerRequestEvent({ uri: '/reports/q3.pdf', querystring: queryOf(url) }));
+    expect(result.status).toBeUndefined();
+    expect(result.uri).toBe('/reports/q3.pdf');
+    expect(result.querystring).toBe('download=1&lang=en');
+  });
+
+  it('passes valid cookies and strips only the CloudFront-* cookies', async () => {
+    const cookies = cookieHeader(signCookies(`${BASE}/videos/*`, sign));
+    const result = await run(
+      viewerRequestEvent({
+        uri: '/videos/42/seg-1.ts',
+        querystring: 'x=1',
+        cookies: [`theme=dark; ${cookies}; lang=en`],
+      }),
+    );
+    expect(result.status).toBeUndefined();
+    expect(result.querystring).toBe('x=1');
+    expect(result.headers.cookie).toEqual([{ key: 'Cookie', value: 'theme=dark; lang=en' }]);
+  });
+
+  it('drops the Cookie header when only CloudFront-* cookies were sent', async () => {
+    const cookies = cookieHeader(signCookies(`${BASE}/videos/*`, sign));
+    const result = await run(viewerRequestEvent({ uri: '/videos/a.ts', cookies: [cookies] }));
+    expect(result.headers.cookie).toBeUndefined();
+    expect(result.headers.host).toEqual([{ key: 'Host', value: DISTRIBUTION_HOST }]);
+  });
+
+  it('lets public paths through untouched, even inside a protected prefix', async () => {
+    const event = viewerRequestEvent({ uri: '/videos/trailer.mp4', querystring: 'Expires=1', cookies: ['a=b'] });
+    const result = await run(event);
+    expect(result).toEqual(event.Records[0]?.cf.request);
+    expect(await run(viewerRequestEvent({ uri: '/index.html' }))).toMatchObject({ uri: '/index.html' });
+  });
+
+  it('treats dot segments and encoded slashes as protected, never public', async () => {
+    for (const uri of ['/videos/trailer.mp4/../42.mp4', '/videos/%2e%2e/42.mp4', '/assets/..%2fvideos/42.mp4']) {
+      const result = await run(viewerRequestEvent({ uri }));
+      expect(result.status).toBe('403');
+    }
+  });
+});
+
+describe('viewer-request handler: denied requests', () => {
+  it('redirects a browser navigation without credentials to the login page', async () => {
+    const result = await run(
+      viewerRequestEvent({ uri: '/videos/42', querystring: 't=10&lang=en', accept: BROWSER_ACCEPT }),
+    );
+    expect(result.status).toBe('302');
+    expect(result.headers.location).toEqual([
+      { key: 'Location', value: `/login?return_to=${encodeURIComponent('/videos/42?t=10&lang=en')}` },
+    ]);
+    expect(result.headers['cache-control']).toEqual([{ key: 'Cache-Control', value: 'no-store' }]);
+  });
+
+  it('drops signing params from return_to', async () => {
+    const expired = signUrl(`${BASE}/videos/42?t=10`, { ...sign, expires: NOW - 1, now: NOW - 100 });
+    const result = await run(
+      viewerRequestEvent({ uri: '/videos/42', querystring: queryOf(expired), accept: BROWSER_ACCEPT }),
+    );
+    expect(result.headers.location?.[0]?.value).toBe(`/login?return_to=${encodeURIComponent('/videos/42?t=10')}`);
+  });
+
+  it('answers API calls, media segments and non-GET requests with CloudFront XML 403', async () => {
+    for (const event of [
+      viewerRequestEvent({ uri: '/videos/42/seg-1.ts', accept: '*/*' }),
+      viewerRequestEvent({ uri: '/reports/q3.pdf', accept: 'application/json' }),
+      viewerRequestEvent({ uri: '/videos/42', method: 'POST', accept: BROWSER_ACCEPT }),
+    ]) {
+      const result = await run(event);
+      expect(result.status).toBe('403');
+      expect(result.headers['content-type']).toEqual([{ key: 'Content-Type', value: 'text/xml' }]);
+      expect(result.headers['cache-control']).toEqual([{ key: 'Cache-Control', value: 'no-store' }]);
+      expect(result.body).toBe(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>MissingKey</Code><Message>Missing Key-Pair-Id query parameter or cookie value</Message></Error>',
+      );
+    }
+  });
+
+  it.each<[string, () => { querystring?: string; cookies?: string[] }, string, string]>([
+    [
+      'expired cookies',
+      () => ({ cookies: [cookieHeader(signCookies(`${BASE}/videos/*`, { ...sign, expires: NOW, now: NOW - 10 }))] }),
+      'AccessDenied',
+      'expired',
+    ],
+    [
+      'an unknown key',
+      () => ({ querystring: queryOf(signUrl(`${BASE}/videos/a.ts`, { ...sign, keyPairId: 'KNOTINGROUP' })) }),
+      'InvalidKey',
+      'unknown-key',
+    ],
+    [
+      'a tampered URL',
+      () => ({ querystring: queryOf(signUrl(`${BASE}/videos/b.ts`, sign)) }),
+      'AccessDenied',
+      'bad-signature',
+    ],
+    [
+      'a foreign signature',
+      () => ({ querystring: queryOf(signUrl(`${BASE}/videos/a.ts`, { ...sign, privateKey: stranger.privatePem })) }),
+      'AccessDenied',
+      'bad-signature',
+    ],
+    [
+      'cookies for another prefix',
+      () => ({ cookies: [cookieHeader(signCookies(`${BASE}/reports/*`, sign))] }),
+      'AccessDenied',
+      'resource-mismatch',
+    ],
+  ])('denies %s with the matching code and logs the reason', async (_name, make, code, reason) => {
+    const result = await run(viewerRequestEvent({ uri: '/videos/a.ts', ...make() }));
+    expect(result.status).toBe('403');
+    expect(result.body).toContain(`<Code>${code}</Code>`);
+    expect(loggedLines().at(-1)).toMatchObject({ decision: 'deny', reason, uri: '/videos/a.ts' });
+  });
+
+  it('does not redirect again when the browser comes straight back from the login page', async () => {
+    const result = await run(
+      viewerRequestEvent({
+        uri: '/videos/42',
+        accept: BROWSER_ACCEPT,
+        referer: `${BASE}/login?return_to=%2Fvideos%2F42`,
+      }),
+    );
+    expect(result.status).toBe('403');
+    expect(loggedLines().at(-1)).toMatchObject({ decision: 'deny', loop: true });
+    const fromElsewhere = await run(
+      viewerRequestEvent({ uri: '/videos/42', accept: BROWSER_ACCEPT, referer: `${BASE}/loginpage` }),
+    );
+    expect(fromElsewhere.status).toBe('302');
+  });
+
+  it('never sends an off-site return_to for hostile paths', async () => {
+    const everything = createHandler({ ...config, protectedPaths: ['/*'], publicPaths: [] }, () => NOW * 1000);
+    for (const uri of ['//evil.com/x', '/\\evil.com', '/%2F%2Fevil.com', '/%5Cevil.com', '/%2F/evil.com']) {
+      const result = (await everything(viewerRequestEvent({ uri, accept: BROWSER_ACCEPT }))) as Result;
+      expect(result.status).toBe('302');
+      const location = result.headers.location?.[0]?.value ?? '';
+      expect(location).toBe('/login?return_to=%2F');
+    }
+  });
+});
+
+describe('viewer-request handler: logging', () => {
+  it('logs one JSON line per decision without signature or policy values', async () => {
+    const cookies = signCookies(`${BASE}/videos/*`, sign);
+    await run(viewerRequestEvent({ uri: '/videos/a.ts', cookies: [cookieHeader(cookies)] }));
+    expect(log).toHaveBeenCalledTimes(1);
+    const line = String(log.mock.calls[0]?.[0]);
+    expect(JSON.parse(line)).toEqual({
+      level: 'info',
+      msg: 'edgepass decision',
+      requestId: 'test-request-id',
+      uri: '/videos/a.ts',
+      decision: 'allow',
+      reason: 'ok',
+      keyPairId: 'K2JCJMDEHXQW5F',
+    });
+    expect(line).not.toContain(cookies['CloudFront-Signature'].slice(0, 20));
+    expect(line).not.toContain((cookies['CloudFront-Policy'] as string).slice(0, 20));
+  });
+});
+
+describe('viewer-request handler: malformed events', () => {
+  it.each<[string, unknown]>([
+    ['no event', undefined],
+    ['an empty object', {}],
+    ['no Records', { Records: [] }],
+    ['a request without uri', { Records: [{ cf: { request: { method: 'GET', headers: {} } } }] }],
+    ['a numeric uri', { Records: [{ cf: { request: { uri: 42, method: 'GET' } } }] }],
+  ])('answers 400 for %s', async (_name, event) => {
+    const result = await run(event);
+    expect(result.status).toBe('400');
+    expect(result.headers['cache-control']).toEqual([{ key: 'Cache-Control', value: 'no-store' }]);
+  });
+
+  it('answers 400 for invalid percent-encoding, control characters and over-long URIs', async () => {
+    for (const uri of ['/videos/%zz', '/videos/a%2', '/videos/a\nb', `/videos/${'a'.repeat(8200)}`, 'videos/a']) {
+      expect((await run(viewerRequestEvent({ uri }))).status).toBe('400');
+    }
+  });
+
+  it('survives missing headers, duplicate Cookie headers and a huge Cookie header', async () => {
+    const event = viewerRequestEvent({ uri: '/videos/a.ts' });
+    (event.Records[0]?.cf.request as { headers?: unknown }).headers = undefined;
+    expect((await run(event)).status).toBe('403');
+
+    const cookies = cookieHeader(signCookies(`${BASE}/videos/*`, sign));
+    const duplicated = await run(viewerRequestEvent({ uri: '/videos/a.ts', cookies: ['a=1', cookies, 'b=2'] }));
+    expect(duplicated.status).toBeUndefined();
+    expect(duplicated.headers.cookie).toEqual([
+      { key: 'Cookie', value: 'a=1' },
+      { key: 'Cookie', value: 'b=2' },
+    ]);
+
+    const huge = await run(
+      viewerRequestEvent({ uri: '/videos/a.ts', cookies: [`x=${'y'.repeat(40_000)}; ${cookies}`] }),
+    );
+    expect(huge.status).toBe('403');
+  });
+
+  it('survives header entries that are not {key, value} objects', async () => {
+    const event = viewerRequestEvent({ uri: '/videos/a.ts' });
+    (event.Records[0]?.cf.request.headers as Record<string, unknown>).cookie = [null, 5, { value: 7 }];
+    (event.Records[0]?.cf.request.headers as Record<string, unknown>).accept = 'text/html';
+    expect((await run(event)).status).toBe('403');
+  });
+});

@@ -1,0 +1,266 @@
+import { describe, expect, it } from 'vitest';
+import { EdgepassError } from '../../../shared/cloudfront/errors';
+import type { AccessRuleConfig, ClaimCondition } from '../../../shared/config/schema';
+import { type Grant, grantFor, grantsFor, resourceFor } from '../../../shared/identity/access-policy';
+
+function rule(name: string, when: ClaimCondition[], ...paths: string[]): AccessRuleConfig {
+  return { name, when, grants: paths.map((path) => ({ path, maxTtlSeconds: 3600 })) };
+}
+
+/** The one-grant path a single rule gives these claims. */
+function pathFor(path: string, claims: Record<string, unknown>): string {
+  const [grant] = grantsFor([rule('r', [], path)], claims);
+  return (grant as Grant).path;
+}
+
+function forbidden(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(EdgepassError);
+    expect((error as EdgepassError).code).toBe('FORBIDDEN_RESOURCE');
+    return (error as Error).message;
+  }
+  throw new Error('expected FORBIDDEN_RESOURCE');
+}
+
+const rules: AccessRuleConfig[] = [
+  rule('admins', [{ claim: 'cognito:groups', includes: 'admin' }], '/*'),
+  {
+    name: 'subscribers',
+    when: [
+      { claim: 'plan', equals: 'premium' },
+      { claim: 'email_verified', equals: true },
+    ],
+    grants: [
+      { path: '/videos/*', maxTtlSeconds: 7200 },
+      { path: '/users/{email}/*', maxTtlSeconds: 600 },
+    ],
+  },
+  rule('api-readers', [{ claim: 'scope', includes: 'reports:read' }], '/reports/*'),
+  rule('everyone', [], '/public-previews/*'),
+];
+
+describe('grantsFor', () => {
+  it('gives the grants of the first rule whose conditions all hold', () => {
+    expect(grantsFor(rules, { plan: 'premium', email_verified: true, email: 'abc@x.com' })).toEqual([
+      { rule: 'subscribers', path: '/videos/*', maxTtlSeconds: 7200 },
+      { rule: 'subscribers', path: '/users/abc%40x.com/*', maxTtlSeconds: 600 },
+    ]);
+  });
+
+  it('lets an earlier rule win over a later one that also matches', () => {
+    const claims = { 'cognito:groups': ['staff', 'admin'], plan: 'premium', email_verified: true, email: 'a@b.c' };
+    expect(grantsFor(rules, claims).map((grant) => grant.rule)).toEqual(['admins']);
+  });
+
+  it('falls through to a rule without conditions, which matches any verified identity', () => {
+    expect(grantsFor(rules, { sub: 'nobody-special' })).toEqual([
+      { rule: 'everyone', path: '/public-previews/*', maxTtlSeconds: 3600 },
+    ]);
+  });
+
+  it('refuses an identity that no rule matches', () => {
+    const strict = rules.filter((candidate) => candidate.when.length > 0);
+    expect(forbidden(() => grantsFor(strict, { sub: 'alice' }))).toBe('no access rule matches this identity');
+    expect(forbidden(() => grantsFor([], { sub: 'alice' }))).toBe('no access rule matches this identity');
+  });
+
+  it('requires every condition of a rule to hold', () => {
+    const strict = rules.filter((candidate) => candidate.when.length > 0);
+    forbidden(() => grantsFor(strict, { plan: 'premium', email_verified: false, email: 'a@b.c' }));
+    forbidden(() => grantsFor(strict, { plan: 'premium', email: 'a@b.c' }));
+  });
+
+  it('returns frozen grants', () => {
+    const [grant] = grantsFor(rules, {});
+    expect(Object.isFrozen(grant)).toBe(true);
+  });
+
+  describe('conditions', () => {
+    const matches = (condition: ClaimCondition, claims: Record<string, unknown>) =>
+      grantsFor([rule('r', [condition], '/x/*'), rule('fallback', [], '/none/*')], claims)[0]?.rule === 'r';
+
+    it.each<[string, ClaimCondition, Record<string, unknown>, boolean]>([
+      ['equals: the same string', { claim: 'role', equals: 'editor' }, { role: 'editor' }, true],
+      ['equals: another string', { claim: 'role', equals: 'editor' }, { role: 'Editor' }, false],
+      ['equals: a number', { claim: 'level', equals: 3 }, { level: 3 }, true],
+      ['equals: a number vs its text', { claim: 'level', equals: 3 }, { level: '3' }, false],
+      ['equals: true', { claim: 'email_verified', equals: true }, { email_verified: true }, true],
+      ['equals: true vs "true"', { claim: 'email_verified', equals: true }, { email_verified: 'true' }, false],
+      ['equals: a missing claim', { claim: 'role', equals: 'editor' }, {}, false],
+      ['equals: an array holding the value', { claim: 'role', equals: 'editor' }, { role: ['editor'] }, false],
+      ['includes: an array member', { claim: 'groups', includes: 'staff' }, { groups: ['staff', 'ops'] }, true],
+      ['includes: not a member', { claim: 'groups', includes: 'staff' }, { groups: ['staffing'] }, false],
+      [
+        'includes: a word of an OAuth scope',
+        { claim: 'scope', includes: 'read:videos' },
+        { scope: 'openid read:videos' },
+        true,
+      ],
+      [
+        'includes: a scope that is only a substring',
+        { claim: 'scope', includes: 'read' },
+        { scope: 'read:videos' },
+        false,
+      ],
+      ['includes: a whole one-word scope', { claim: 'scope', includes: 'openid' }, { scope: 'openid' }, true],
+      ['includes: a number array', { claim: 'groups', includes: '1' }, { groups: [1] }, false],
+      ['includes: an object', { claim: 'groups', includes: 'staff' }, { groups: { staff: true } }, false],
+      ['includes: a missing claim', { claim: 'groups', includes: 'staff' }, {}, false],
+      ['exists: a present claim', { claim: 'tenant', exists: true }, { tenant: 'acme' }, true],
+      ['exists: false, 0 and "" are present', { claim: 'tenant', exists: true }, { tenant: 0 }, true],
+      ['exists: null', { claim: 'tenant', exists: true }, { tenant: null }, false],
+      ['exists: a missing claim', { claim: 'tenant', exists: true }, {}, false],
+      ['exists: an inherited property', { claim: 'constructor', exists: true }, {}, false],
+      ['equals: an inherited property', { claim: 'toString', equals: 'x' }, {}, false],
+      ['exists: a claim named __proto__', { claim: '__proto__', exists: true }, JSON.parse('{"__proto__":"x"}'), true],
+    ])('%s → %s', (_, condition, claims, expected) => {
+      expect(matches(condition, claims)).toBe(expected);
+    });
+  });
+
+  describe('{claim} templates', () => {
+    it('fills a template with the claim value, percent-encoded', () => {
+      expect(pathFor('/users/{email}/*', { email: 'abc@x.com' })).toBe('/users/abc%40x.com/*');
+    });
+
+    it('fills a number claim', () => {
+      expect(pathFor('/tenants/{tenant_id}/*', { tenant_id: 42 })).toBe('/tenants/42/*');
+    });
+
+    it('fills several templates, with namespaced claim names', () => {
+      expect(pathFor('/t/{custom:tenant}/u/{sub}/*.mp4', { 'custom:tenant': 'acme', sub: 'u-1' })).toBe(
+        '/t/acme/u/u-1/*.mp4',
+      );
+    });
+
+    it.each([
+      ['keeps unreserved characters', 'AZaz09_.~-', 'AZaz09_.~-'],
+      ['encodes a slash', 'a/b', 'a%2Fb'],
+      ['encodes a wildcard', 'a*', 'a%2A'],
+      ['encodes a question mark', 'a?b', 'a%3Fb'],
+      ['encodes a percent sign', '100%', '100%25'],
+      ['encodes an already encoded value again', '%2e%2e', '%252e%252e'],
+      ['encodes a backslash', 'a\\b', 'a%5Cb'],
+      ['encodes NUL', 'a\0b', 'a%00b'],
+      ['encodes a space and a plus', 'a b+c', 'a%20b%2Bc'],
+      ['encodes characters encodeURIComponent keeps', "!'()", '%21%27%28%29'],
+      ['encodes # ; & = and :', '#;&=:', '%23%3B%26%3D%3A'],
+      ['encodes unicode as UTF-8', 'é😀', '%C3%A9%F0%9F%98%80'],
+      ['keeps dots that are not a whole segment', '...', '...'],
+      ['keeps a dotted name', 'first.last', 'first.last'],
+    ])('%s', (_, value, escaped) => {
+      expect(pathFor('/users/{sub}/*', { sub: value })).toBe(`/users/${escaped}/*`);
+    });
+
+    it.each<[string, unknown]>([
+      ['a missing claim', undefined],
+      ['null', null],
+      ['a boolean', true],
+      ['an object', { id: 1 }],
+      ['an array', ['a']],
+      ['an empty string', ''],
+      ['a string over 256 characters', 'x'.repeat(257)],
+      ['a non-finite number', Number.POSITIVE_INFINITY],
+      ['"."', '.'],
+      ['".."', '..'],
+      ['a value starting with a dot segment', '../admin'],
+      ['a value ending with a dot segment', 'alice/..'],
+      ['a value with a backslash dot segment', 'alice\\..\\bob'],
+      ['a lone surrogate', 'a\uD800'],
+    ])('refuses %s', (_, value) => {
+      const claims = value === undefined ? {} : { sub: value };
+      expect(forbidden(() => pathFor('/users/{sub}/*', claims))).toBe('claim sub cannot be used in a path');
+    });
+
+    it('accepts a value of exactly 256 characters', () => {
+      expect(pathFor('/users/{sub}/*', { sub: 'x'.repeat(256) })).toBe(`/users/${'x'.repeat(256)}/*`);
+    });
+
+    it('refuses values that spell a dot segment together', () => {
+      forbidden(() => pathFor('/users/{a}{b}/*', { a: '.', b: '.' }));
+    });
+
+    it('lets the first matching rule decide even when its template cannot be filled', () => {
+      const ordered = [rule('own', [], '/users/{sub}/*'), rule('fallback', [], '/public/*')];
+      expect(forbidden(() => grantsFor(ordered, {}))).toBe('claim sub cannot be used in a path');
+    });
+
+    it('reads template claims from own properties only', () => {
+      forbidden(() => pathFor('/users/{constructor}/*', {}));
+    });
+  });
+});
+
+describe('resourceFor', () => {
+  const [videos] = grantsFor([rule('r', [], '/videos/*')], {}) as [Grant];
+
+  it('puts the origin before the grant path', () => {
+    expect(resourceFor(videos, 'https://cdn.example.com')).toBe('https://cdn.example.com/videos/*');
+  });
+
+  it('tolerates a trailing slash on the origin', () => {
+    expect(resourceFor(videos, 'https://cdn.example.com/')).toBe('https://cdn.example.com/videos/*');
+  });
+});
+
+describe('grantFor', () => {
+  const grants = grantsFor(
+    [
+      {
+        name: 'member',
+        when: [],
+        grants: [
+          { path: '/videos/*.mp4', maxTtlSeconds: 600 },
+          { path: '/videos/*', maxTtlSeconds: 3600 },
+          { path: '/reports/q3.pdf', maxTtlSeconds: 60 },
+          { path: '/users/{email}/*', maxTtlSeconds: 900 },
+        ],
+      },
+    ],
+    { email: 'abc@x.com' },
+  );
+
+  it.each([
+    ['/videos/a.mp4', 600],
+    ['/videos/hls/seg-001.ts', 3600],
+    ['/videos/', 3600],
+    ['/reports/q3.pdf', 60],
+    ['/users/abc%40x.com/notes.txt', 900],
+    ['/users/abc%40x.com/a%2Fb', 900],
+    ['/videos/a%5Cb.mp4', 600],
+  ])('gives the first grant covering %s', (path, ttl) => {
+    expect(grantFor(grants, path)?.maxTtlSeconds).toBe(ttl);
+  });
+
+  it.each([
+    ['another folder', '/admin/keys'],
+    ['a sibling of an exact grant', '/reports/q4.pdf'],
+    ['a longer exact path', '/reports/q3.pdf.bak'],
+    ['the folder without the slash', '/videos'],
+    ['the unencoded form of an escaped claim', '/users/abc@x.com/notes.txt'],
+    ["another user's folder that shares a prefix", '/users/abc%40x.com.evil/notes.txt'],
+    ['another user', '/users/bob/notes.txt'],
+    ['a dot-dot segment', '/videos/../admin/keys'],
+    ['a dot segment', '/videos/./a.mp4'],
+    ['an encoded dot-dot segment', '/videos/%2e%2e/admin/keys'],
+    ['a mixed-case encoded dot-dot segment', '/videos/.%2E/admin'],
+    ['an encoded slash around dots', '/users/abc%40x.com/..%2F..%2Fadmin'],
+    ['a backslash', '/videos\\..\\admin'],
+    ['an encoded backslash around dots', '/videos/..%5C..%5Cadmin'],
+    ['a query', '/videos/a.mp4?x=1'],
+    ['a fragment', '/videos/a.mp4#t=1'],
+    ['a control character', '/videos/a\n.mp4'],
+    ['broken percent-encoding', '/videos/%zz.mp4'],
+    ['a path without a leading slash', 'videos/a.mp4'],
+    ['a scheme-relative path', '//evil.com/videos/a.mp4'],
+    ['an empty path', ''],
+  ])('covers nothing for %s', (_, path) => {
+    expect(grantFor(grants, path)).toBeUndefined();
+  });
+
+  it('covers nothing without grants', () => {
+    expect(grantFor([], '/videos/a.mp4')).toBeUndefined();
+  });
+});
