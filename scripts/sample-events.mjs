@@ -72,7 +72,12 @@ const events = {
   }),
   'viewer-request-signed-url.json': viewerRequest({ uri: '/reports/q3.pdf', querystring: query }),
   'viewer-request-tampered-url.json': viewerRequest({ uri: '/reports/q4.pdf', querystring: query }),
-  'viewer-request-public-path.json': viewerRequest({ uri: '/index.html', headers: html }),
+  'viewer-request-public-path.json': viewerRequest({
+    uri: '/videos/trailer.mp4',
+    querystring: 'lang=en',
+    headers: { cookie: [{ key: 'Cookie', value: 'theme=dark; CloudFront-Key-Pair-Id=KSAMPLEEVENTS01' }] },
+  }),
+  'viewer-request-dot-segment.json': viewerRequest({ uri: '/videos/free/../paid.mp4', headers: html }),
   'viewer-request-malformed.json': { Records: [{ cf: { request: { uri: 42 } } }] },
 };
 

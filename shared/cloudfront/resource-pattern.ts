@@ -3,8 +3,9 @@
  * each inside one section of `scheme://host/path\?query`. A trailing `*` in the path also covers the
  * query; a trailing `*` in the host covers path and query; a pattern without a query section does not
  * match a URL that has one; `*` alone matches everything; `*example.com` means `*://*example.com/`.
- * An unescaped `?` after the path is a one-character wildcard, so it also matches the query's `?`.
+ * An unescaped `?` in the path is a one-character wildcard (see `compileResource` for how it meets a query).
  */
+import { compileGlob, type Glob, matchGlob } from './glob';
 
 interface PatternSections {
   readonly scheme: string;
@@ -44,132 +45,91 @@ export function splitResourcePattern(pattern: string): PatternSections | undefin
   };
 }
 
-/** One pattern step: a literal character, `?` (one character) or `*` (any run), each limited to
- * the characters its section may hold. */
-interface Step {
-  readonly star: boolean;
-  /** The literal character, or `undefined` for a wildcard. */
-  readonly char: string | undefined;
-  /** Characters a wildcard may not consume (section boundaries). */
-  readonly stop: string;
+/** A compiled resource pattern: call it with a URL. */
+export type ResourceMatcher = (url: string) => boolean;
+
+const NEVER: ResourceMatcher = () => false;
+const ALWAYS: ResourceMatcher = () => true;
+
+/** True when `text` holds no `*` and no `?`. */
+function isLiteral(text: string): boolean {
+  return !text.includes('*') && !text.includes('?');
 }
 
-/** How a URL may continue once every step has matched. */
-type Tail = 'end' | 'anything' | 'path-or-end';
-
-interface Matcher {
-  readonly steps: readonly Step[];
-  readonly tail: Tail;
-  /** Set when the pattern is a literal prefix followed by "anything": matching is `startsWith`. */
-  readonly prefix: string | undefined;
-}
-
-function addSection(steps: Step[], section: string, stop: string, oneStop: string): void {
-  // UTF-16 units, as the matcher walks the URL (a code-point loop would split surrogate pairs apart).
-  for (let i = 0; i < section.length; i++) {
-    const char = section[i] as string;
-    if (char === '*') steps.push({ star: true, char: undefined, stop });
-    else if (char === '?') steps.push({ star: false, char: undefined, stop: oneStop });
-    else steps.push({ star: false, char, stop: '' });
+/** End of the host in `url` (its first `/`, `?` or `#` from `from` on). */
+function hostEnd(url: string, from: number): number {
+  let i = from;
+  for (; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 47 || c === 63 || c === 35) break;
   }
-}
-
-function compile(pattern: string): Matcher | null {
-  if (pattern === '*') return { steps: [], tail: 'anything', prefix: '' };
-  const sections = splitResourcePattern(pattern);
-  if (sections === undefined || sections.host.length === 0) return null;
-  const steps: Step[] = [];
-  addSection(steps, sections.scheme, ':/?#', ':/?#');
-  addSection(steps, '://', '', '');
-  let tail: Tail = 'end';
-  if (sections.path === undefined) {
-    // A trailing * in the host covers path and query; otherwise the pattern means the root path.
-    const open = sections.host.endsWith('*');
-    addSection(steps, open ? sections.host.slice(0, -1) : sections.host, '/?#', '/?#');
-    if (open) {
-      steps.push({ star: true, char: undefined, stop: '/?#' });
-      tail = 'path-or-end';
-    } else {
-      addSection(steps, '/', '', '');
-    }
-  } else {
-    addSection(steps, sections.host, '/?#', '/?#');
-    if (sections.query !== undefined) {
-      addSection(steps, sections.path, '?', '');
-      addSection(steps, '?', '', '');
-      addSection(steps, sections.query, '', '');
-    } else if (sections.path.endsWith('*')) {
-      // `[^?]*` followed by an optional `?anything` is simply "anything".
-      addSection(steps, sections.path.slice(0, -1), '?', '');
-      tail = 'anything';
-    } else {
-      addSection(steps, sections.path, '?', '');
-    }
-  }
-  const literal = steps.every((step) => step.char !== undefined);
-  const prefix = literal && tail === 'anything' ? steps.map((step) => step.char).join('') : undefined;
-  return { steps, tail, prefix };
+  return i;
 }
 
 /**
- * Runs the pattern as a set of positions over the URL (a Thompson-style simulation): time grows
- * with URL length × pattern length and never explodes, unlike a backtracking regex, which a URL of
- * many slashes against `/a/*\/*\/*.ts` could keep busy for seconds.
+ * Compiles a CloudFront resource pattern once (what the verifier keeps beside a verified signature, so
+ * a repeated cookie is never compiled again). A wildcard-free pattern is a string comparison, a
+ * literal prefix ending in `*` a `startsWith`; anything else matches section by section with the
+ * linear-time `matchGlob`, each section on its own text so a `*` can never leave it.
+ *
+ * Two readings are stricter than the loosest CloudFront could take, never looser: in a pattern with an
+ * escaped `\\?` query section a path `?` matches one path character only; and in a pattern without one,
+ * a `?` may stand for the query's own `?` only when the path has no `*` before its end (a literal URL
+ * with a query, as signers write it: `https://h/a.mp4?x=1`). Write `\\?` to match queries with wildcards.
+ *
+ * @example
+ * compileResource('https://cdn.example.com/videos/*')('https://cdn.example.com/videos/a.ts?x=1') // true
  */
-function run(matcher: Matcher, url: string): boolean {
-  const { steps, tail } = matcher;
-  const count = steps.length;
-  let active = new Uint8Array(count + 1);
-  let next = new Uint8Array(count + 1);
-  const close = (states: Uint8Array) => {
-    for (let i = 0; i < count; i++) if (states[i] === 1 && (steps[i] as Step).star) states[i + 1] = 1;
-  };
-  active[0] = 1;
-  close(active);
-  for (let position = 0; position < url.length; position++) {
-    if (active[count] === 1) {
-      if (tail === 'anything') return true;
-      if (tail === 'path-or-end' && (url[position] === '/' || url[position] === '?')) return true;
-    }
-    const char = url[position] as string;
-    next.fill(0);
-    let alive = false;
-    for (let i = 0; i < count; i++) {
-      if (active[i] !== 1) continue;
-      const step = steps[i] as Step;
-      if (step.char !== undefined ? step.char === char : !step.stop.includes(char)) {
-        next[step.star ? i : i + 1] = 1;
-        alive = true;
-      }
-    }
-    if (!alive) return false;
-    close(next);
-    [active, next] = [next, active];
+export function compileResource(pattern: string): ResourceMatcher {
+  if (pattern === '*') return ALWAYS;
+  const sections = splitResourcePattern(pattern);
+  if (sections === undefined || sections.host.length === 0) return NEVER;
+  const { path, query } = sections;
+  if (path !== undefined && query === undefined && !pattern.includes('\\')) {
+    const body = pattern.slice(0, -1);
+    if (isLiteral(pattern)) return (url) => url === pattern;
+    if (pattern.endsWith('*') && isLiteral(body)) return (url) => url.startsWith(body);
   }
-  return active[count] === 1;
+  const scheme = compileGlob(sections.scheme, true);
+  const host = compileGlob(sections.host, true);
+  const hostOpen = path === undefined && sections.host.endsWith('*');
+  const pathGlob = path === undefined ? undefined : compileGlob(path, true);
+  const queryGlob = query === undefined ? undefined : compileGlob(query, true);
+  // Without a query section, a URL's query is covered only by a trailing path `*`, or spelled out by
+  // `?` wildcards in a path without any other `*` (they then stand for the query's `?` and beyond).
+  const pathOpen = path?.endsWith('*') === true;
+  const pathStars = path === undefined ? 0 : (pathGlob as Glob).chunks.length - 1;
+  const pathWild = pathGlob?.wild.some(Boolean) === true;
+  const queryByWildcards = pathWild && pathStars <= (pathOpen ? 1 : 0);
+
+  return (url) => {
+    const colon = url.indexOf(':');
+    if (colon <= 0 || !url.startsWith('://', colon) || hostEnd(url, 0) < colon) return false;
+    if (!matchGlob(scheme, url, 0, colon)) return false;
+    const hostStart = colon + 3;
+    const pathStart = hostEnd(url, hostStart);
+    if (!matchGlob(host, url, hostStart, pathStart)) return false;
+    if (pathGlob === undefined) return hostOpen || (url.length === pathStart + 1 && url.charCodeAt(pathStart) === 47);
+    const q = url.indexOf('?', pathStart);
+    if (queryGlob !== undefined) {
+      return q !== -1 && matchGlob(pathGlob, url, pathStart, q) && matchGlob(queryGlob, url, q + 1);
+    }
+    if (q === -1) return matchGlob(pathGlob, url, pathStart);
+    if (queryByWildcards) return matchGlob(pathGlob, url, pathStart);
+    return pathOpen && !pathWild && matchGlob(pathGlob, url, pathStart, q);
+  };
 }
 
-const compiled = new Map<string, Matcher | null>();
-const MAX_COMPILED = 512;
-
 /**
- * True when `url` is covered by the resource `pattern`. Compiled patterns are cached (bounded); the
- * common shape — a literal prefix ending in `*` — is a `startsWith`.
+ * True when `url` is covered by the resource `pattern` (compiles it each call; the verifier keeps
+ * compiled patterns beside verified signatures instead).
  *
  * @example
  * matchResource('https://cdn.example.com/videos/*', 'https://cdn.example.com/videos/a/b.ts?x=1') // true
  * matchResource('https://cdn.example.com/videos/*.mp4', 'https://cdn.example.com/videos/a.mp4?x=1') // false
  */
 export function matchResource(pattern: string, url: string): boolean {
-  let matcher = compiled.get(pattern);
-  if (matcher === undefined) {
-    matcher = compile(pattern);
-    if (compiled.size >= MAX_COMPILED) compiled.clear();
-    compiled.set(pattern, matcher);
-  }
-  if (matcher === null) return false;
-  if (matcher.prefix !== undefined) return url.startsWith(matcher.prefix);
-  return run(matcher, url);
+  return compileResource(pattern)(url);
 }
 
 /** True when the pattern has a shape CloudFront can match at all. */

@@ -92,7 +92,6 @@ export function toEdgeConfig(config: EdgepassConfig): EdgeConfig {
   return {
     domains: config.domains,
     scheme: config.scheme,
-    protectedPaths: config.protectedPaths,
     publicPaths: config.publicPaths,
     loginUrl: config.loginUrl,
     returnHosts: config.returnHosts,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isKeyPairId } from '../cloudfront/key-group';
+import { pathProblem } from '../edge/canonical-path';
 
 /**
  * The one configuration of a deployment: its schema and types (parsing and checks beyond the
@@ -12,8 +13,17 @@ const host = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9
   message: 'expected a lowercase host name such as cdn.example.com (optionally :port)',
 });
 
-const pathPattern = z.string().regex(/^\/[\x21-\x7e]*$/, {
-  message: 'expected a path pattern starting with / (printable ASCII, * for any run of characters)',
+/** Names what makes a path pattern non-canonical, or undefined (`*` is allowed as a wildcard). */
+function canonicalPatternIssue(pattern: string): string | undefined {
+  const problem = pathProblem(pattern);
+  return problem === undefined
+    ? undefined
+    : `not a canonical path (${problem}): use / then A-Z a-z 0-9 - . _ ~ ! $ & ' ( ) + , = : @, %XX escapes and * for any run of characters`;
+}
+
+const pathPattern = z.string().superRefine((pattern, ctx) => {
+  const issue = canonicalPatternIssue(pattern);
+  if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
 });
 
 const loginUrl = z.string().refine(
@@ -120,12 +130,14 @@ const claimCondition = z.union([
 /** A path the caller may fetch: `*` wildcards and `{claim}` templates (values are escaped). */
 const grantPath = z
   .string()
-  .regex(/^\/[\x21-\x7e]*$/, { message: 'expected a path starting with /' })
-  .refine((path) => !/[?\\;,"]|(^|\/)\.\.?(\/|$)/.test(path), {
-    message: 'no ?, backslash, ;, comma, quote or dot segments in a grant',
-  })
   .refine((path) => /^[^{}]*(\{[A-Za-z0-9_:.-]+\}[^{}]*)*$/.test(path), {
     message: 'templates are {claim} with a plain claim name',
+  })
+  .refine((path) => !path.includes(','), { message: 'no comma in a grant (it would split the cookie)' })
+  .superRefine((path, ctx) => {
+    // A template stands for one percent-encoded segment part: check the rest of the path around it.
+    const issue = canonicalPatternIssue(path.replace(/\{[^}]*\}/g, 'x'));
+    if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
   });
 
 const grant = z.strictObject({

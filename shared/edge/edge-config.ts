@@ -5,7 +5,7 @@
 export interface EdgeConfig {
   readonly domains: readonly string[];
   readonly scheme: 'https' | 'http';
-  readonly protectedPaths: readonly string[];
+  /** Canonical paths forwarded without credentials (`*` = any run of characters). Nothing else is. */
   readonly publicPaths: readonly string[];
   readonly loginUrl: string;
   readonly returnHosts: readonly string[];

@@ -1,10 +1,11 @@
 import type { CloudFrontErrorCode, DenialReason } from '../cloudfront/denial';
 import { trustedKeyGroup } from '../cloudfront/key-group';
-import { SIGNING_COOKIE_NAMES } from '../cloudfront/signing-params';
+import { SIGNING_COOKIE_NAMES, splitSigningParams } from '../cloudfront/signing-params';
 import { createVerifier } from '../cloudfront/verify';
+import { type PathProblem, pathProblem } from './canonical-path';
 import type { EdgeConfig } from './edge-config';
-import { createPathClassifier } from './path-rules';
-import { safeReturnPath } from './return-to';
+import { createPublicPaths } from './public-paths';
+import { MAX_RETURN_TO_LENGTH } from './return-to';
 
 /** A viewer request, as the gate needs it (the handler builds it from the CloudFront event). */
 export interface ViewerRequest {
@@ -21,18 +22,22 @@ export interface ViewerRequest {
   readonly referer: string | undefined;
 }
 
+/** What goes on to the origin: the request without any credential. */
+interface Forwarded {
+  /** Query to forward: signing params removed, everything else byte for byte. */
+  readonly querystring: string;
+  /** Cookie header values to forward: CloudFront-* cookies removed; empty when none remain. */
+  readonly cookies: readonly string[];
+}
+
 export type GateDecision =
-  | { readonly action: 'pass'; readonly reason: 'public' }
-  | {
+  | (Forwarded & { readonly action: 'pass'; readonly reason: 'public' })
+  | (Forwarded & {
       readonly action: 'allow';
       readonly reason: 'ok';
       readonly source: 'url' | 'cookie';
       readonly keyPairId: string | undefined;
-      /** Query to forward: signing params removed, everything else byte for byte. */
-      readonly querystring: string;
-      /** Cookie header values to forward: CloudFront-* cookies removed; empty when none remain. */
-      readonly cookies: readonly string[];
-    }
+    })
   | {
       readonly action: 'redirect';
       readonly reason: DenialReason;
@@ -47,11 +52,15 @@ export type GateDecision =
       /** True when the browser came straight back from the login page (no second redirect). */
       readonly loop: boolean;
     }
-  | { readonly action: 'reject'; readonly reason: 'bad-request'; readonly detail: string };
+  | {
+      readonly action: 'reject';
+      readonly reason: 'bad-request';
+      /** `url-too-long`, or why the path is not canonical (see `pathProblem`). */
+      readonly detail: 'url-too-long' | 'event' | PathProblem;
+    };
 
 /** CloudFront refuses longer URLs. */
 const MAX_URL_LENGTH = 8192;
-const BAD_PATH = /[\x00-\x20\x7f]|%(?![0-9a-fA-F]{2})/;
 
 /** Removes the CloudFront-* cookies from Cookie header values; every other cookie stays byte for byte. */
 function stripSigningCookies(values: readonly string[]): string[] {
@@ -79,10 +88,14 @@ function stripSigningCookies(values: readonly string[]): string[] {
 }
 
 /**
- * Builds the gate's one decision function from the baked edge configuration: public paths pass;
- * valid signed URLs or cookies are allowed with credentials stripped; browsers without valid
- * credentials are redirected to the login page with a safe `return_to`; everything else gets
- * CloudFront's 403. Pure apart from its verified-signature cache; never throws on a request.
+ * Builds the gate's one decision function from the baked edge configuration. In order: a URL over
+ * 8,192 bytes or a path that is not canonical (`pathProblem`: dot segments in any spelling, encoded
+ * separators, `//`, `;`, backslashes, controls, bad escapes…) is refused with a 400; a canonical path
+ * matching `publicPaths` passes; any other path needs a valid signed URL or cookies (deny by default).
+ * Everything forwarded — public or allowed — leaves without signing params and `CloudFront-*`
+ * cookies. Browsers without valid credentials are redirected to the login page with a safe
+ * `return_to`; everything else gets CloudFront's 403. Pure apart from its verified-signature cache;
+ * never throws on a request.
  *
  * @example
  * const gate = createGate(edgeConfig);
@@ -90,7 +103,7 @@ function stripSigningCookies(values: readonly string[]): string[] {
  */
 export function createGate(config: EdgeConfig): (request: ViewerRequest, now: number) => GateDecision {
   const verifier = createVerifier(trustedKeyGroup(config.keys), config.verifyCacheSize);
-  const classify = createPathClassifier(config);
+  const isPublic = createPublicPaths(config.publicPaths);
   const defaultHost = config.domains[0] as string;
   const absoluteLogin = !config.loginUrl.startsWith('/');
   const returnHosts = [...config.domains, ...config.returnHosts];
@@ -104,7 +117,15 @@ export function createGate(config: EdgeConfig): (request: ViewerRequest, now: nu
   };
 
   const loginLocation = (host: string, uri: string, userQuery: string): string => {
-    const path = safeReturnPath(userQuery.length === 0 ? uri : `${uri}?${userQuery}`) ?? '/';
+    // `uri` is canonical (one leading `/`, no `\`, no dot segment), so it can only name this site;
+    // the query goes along when it is printable and the whole fits MAX_RETURN_TO_LENGTH.
+    const withQuery = `${uri}?${userQuery}`;
+    const path =
+      userQuery.length > 0 && withQuery.length <= MAX_RETURN_TO_LENGTH && !/[^\x21-\x7e]/.test(userQuery)
+        ? withQuery
+        : uri.length <= MAX_RETURN_TO_LENGTH
+          ? uri
+          : '/';
     const returnTo = absoluteLogin
       ? `${config.scheme}://${returnHosts.includes(host) ? host : defaultHost}${path}`
       : path;
@@ -113,13 +134,21 @@ export function createGate(config: EdgeConfig): (request: ViewerRequest, now: nu
 
   return (request, now) => {
     const { uri, querystring } = request;
-    if (!uri.startsWith('/') || BAD_PATH.test(uri)) {
-      return { action: 'reject', reason: 'bad-request', detail: 'malformed request path' };
-    }
+    // The cheap check first: nothing longer than CloudFront accepts is ever scanned.
     if (uri.length + querystring.length + 1 > MAX_URL_LENGTH) {
-      return { action: 'reject', reason: 'bad-request', detail: 'request URL too long' };
+      return { action: 'reject', reason: 'bad-request', detail: 'url-too-long' };
     }
-    if (classify(uri) === 'public') return { action: 'pass', reason: 'public' };
+    const problem = pathProblem(uri);
+    if (problem !== undefined) return { action: 'reject', reason: 'bad-request', detail: problem };
+    if (isPublic(uri)) {
+      // Credentials are bearer secrets: never let the origin (or its logs) see them, public or not.
+      return {
+        action: 'pass',
+        reason: 'public',
+        querystring: splitSigningParams(querystring).userQuery,
+        cookies: stripSigningCookies(request.cookies),
+      };
+    }
     const host = request.host?.toLowerCase() || defaultHost;
     const url = `${config.scheme}://${host}${uri}${querystring.length === 0 ? '' : `?${querystring}`}`;
     const decision = verifier({ url, cookie: request.cookies, clientIp: request.clientIp }, now);

@@ -3,8 +3,11 @@
  * Lambda so there is one rule. A target is either a same-site path (`/videos/42?t=1`) or an absolute
  * URL on an allowed host. Everything a browser could read as another site is refused: `//evil.com`,
  * `/\evil.com`, `https:evil.com`, userinfo tricks, control characters (browsers strip tab/newline, so
- * `/\t/evil.com` becomes `//evil.com`), and the same after percent-decoding.
+ * `/\t/evil.com` becomes `//evil.com`), and the same after percent-decoding. The path part must also be
+ * canonical (`pathProblem`), so dot segments that a browser would resolve (`/..//evil.com`,
+ * `/%2e%2e//evil.com`) never reach the `Location` header.
  */
+import { pathProblem } from './canonical-path';
 
 export const MAX_RETURN_TO_LENGTH = 2048;
 
@@ -20,6 +23,12 @@ function singleSlash(path: string): boolean {
 
 function safePath(forms: readonly string[]): boolean {
   return !UNSAFE_RAW.test(forms[0] as string) && forms.every((form) => singleSlash(form) && !CONTROL.test(form));
+}
+
+/** The path part of a target: up to its query or fragment. */
+function canonicalPathPart(target: string): boolean {
+  const end = target.search(/[?#]/);
+  return pathProblem(end === -1 ? target : target.slice(0, end)) === undefined;
 }
 
 function decodeRepeatedly(value: string): string[] | undefined {
@@ -41,7 +50,7 @@ function decodeRepeatedly(value: string): string[] | undefined {
  * `undefined`. What the edge gate uses; `safeReturnTo` adds absolute URLs on allowed hosts.
  */
 export function safeReturnPath(value: string): string | undefined {
-  if (value.length > MAX_RETURN_TO_LENGTH || !value.startsWith('/')) return undefined;
+  if (value.length > MAX_RETURN_TO_LENGTH || !value.startsWith('/') || !canonicalPathPart(value)) return undefined;
   const forms = decodeRepeatedly(value);
   return forms !== undefined && safePath(forms) ? value : undefined;
 }
@@ -70,5 +79,5 @@ export function safeReturnTo(
   if (!options.allowedHosts.includes((host as string).toLowerCase())) return undefined;
   if (!forms.every((form) => !/^https?:\/\/[^/?#]*@/.test(form))) return undefined;
   const pathForms = decodeRepeatedly(path);
-  return pathForms !== undefined && safePath(pathForms) ? value : undefined;
+  return pathForms !== undefined && safePath(pathForms) && canonicalPathPart(path) ? value : undefined;
 }

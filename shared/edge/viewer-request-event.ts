@@ -87,8 +87,9 @@ export function badRequestResponse(): CloudFrontResponse {
 }
 
 /**
- * Turns the gate's decision into what Lambda@Edge returns: the (possibly stripped) request to go on
- * to the origin, or a generated 302/403/400 response with `Cache-Control: no-store`.
+ * Turns the gate's decision into what Lambda@Edge returns: a copy of the request without credentials
+ * to go on to the origin (the event's own object is never changed), or a generated 302/403/400
+ * response with `Cache-Control: no-store`.
  */
 export function toCloudFrontResult(
   decision: GateDecision,
@@ -96,7 +97,6 @@ export function toCloudFrontResult(
 ): CloudFrontRequest | CloudFrontResponse {
   switch (decision.action) {
     case 'pass':
-      return request;
     case 'allow': {
       const headers = { ...request.headers };
       if (decision.cookies.length === 0) delete headers.cookie;
@@ -129,6 +129,7 @@ export function decisionLogLine(
     uri: uri === undefined ? undefined : uri.slice(0, 512),
     decision: decision.action,
     reason: decision.reason,
+    ...(decision.action === 'reject' ? { detail: decision.detail } : {}),
     keyPairId: 'keyPairId' in decision ? decision.keyPairId : undefined,
     ...(decision.action === 'deny' && decision.loop ? { loop: true } : {}),
   });

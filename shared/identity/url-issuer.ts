@@ -3,6 +3,7 @@ import { EdgepassError } from '../cloudfront/errors';
 import { signUrls } from '../cloudfront/sign';
 import type { SigningKey } from '../cloudfront/signing-key';
 import { parseWhen } from '../cloudfront/when';
+import { PATH_PROBLEM_TEXT, pathProblem } from '../edge/canonical-path';
 import { type Grant, grantFor } from './access-policy';
 
 /** Limits from the configuration that shape a sign request. */
@@ -47,34 +48,35 @@ export function createSignRequestParser(limits: SignLimits): (body: unknown) => 
   };
 }
 
-/** Bytes a URL path may carry as they are (RFC 3986 pchar and `/`, minus the refused ones). */
+/** Characters copied as they are; everything else is percent-encoded as UTF-8 before the check. */
 const PLAIN = /[A-Za-z0-9\-._~!$&'()+,;=:@/%]/;
 
 /**
- * Turns a requested path into the exact bytes a client will send, or refuses it: it must be an
- * absolute path without `..`/`.` segments, encoded dots or slashes, backslashes, NUL or other
- * controls, `*` or `?` (a caller must never inject a wildcard or a query into a policy), `#` or a
- * broken percent-escape. Other characters (spaces, non-ASCII) are percent-encoded as UTF-8.
+ * Turns a requested path into the exact bytes a client will send, or refuses it with a 400. `*`, `?`,
+ * `#`, backslashes and control characters are refused outright (a caller must never inject a
+ * wildcard or a query into a policy); spaces and non-ASCII are percent-encoded as UTF-8; the result
+ * must then be canonical by the same rule the edge gate applies (`pathProblem`), so nothing is signed
+ * that the gate would refuse or an origin could read as another path.
  *
  * @example
  * normaliseRequestPath('/videos/my clip.mp4') // '/videos/my%20clip.mp4'
- * normaliseRequestPath('/videos/../reports/q3.pdf') // throws BAD_REQUEST
+ * normaliseRequestPath('/videos/../reports/q3.pdf') // throws BAD_REQUEST (dot-segment)
  */
 export function normaliseRequestPath(path: string): string {
   const refuse = (why: string): never => {
     throw new EdgepassError('BAD_REQUEST', `path ${JSON.stringify(path.slice(0, 200))} ${why}`);
   };
   if (path.length === 0 || path.length > 2048) refuse('must be 1 to 2048 characters');
-  if (!path.startsWith('/') || path.startsWith('//')) refuse('must start with a single /');
   if (/[*?#\\]/.test(path)) refuse('must not contain *, ?, # or a backslash');
   if (/[\x00-\x1f\x7f]/.test(path)) refuse('must not contain control characters');
-  if (/%(?![0-9A-Fa-f]{2})/.test(path)) refuse('has a broken percent-escape');
-  if (/%(2e|2f|5c|00)/i.test(path)) refuse('must not encode dots, slashes, backslashes or NUL');
-  if (/(^|\/)\.\.?(\/|$)/.test(path)) refuse('must not contain . or .. segments');
   let out = '';
   for (const char of path) {
-    out += PLAIN.test(char) ? char : encodeURIComponent(char);
+    if (PLAIN.test(char)) out += char;
+    else if (/\p{Cs}/u.test(char)) refuse('holds a lone surrogate');
+    else out += encodeURIComponent(char);
   }
+  const problem = pathProblem(out);
+  if (problem !== undefined) refuse(`${PATH_PROBLEM_TEXT[problem]} (${problem})`);
   return out;
 }
 

@@ -223,8 +223,18 @@ describe('serverless invoke local with the sample events', () => {
     [
       'viewer-request-public-path',
       ({ result, logs }) => {
-        expect(result).toMatchObject({ uri: '/index.html', method: 'GET' });
+        expect(result).toMatchObject({ uri: '/videos/trailer.mp4', method: 'GET', querystring: 'lang=en' });
+        expect((result as { headers: { cookie: unknown } }).headers.cookie).toEqual([
+          { key: 'Cookie', value: 'theme=dark' },
+        ]);
         expect(logs[0]).toMatchObject({ decision: 'pass', reason: 'public' });
+      },
+    ],
+    [
+      'viewer-request-dot-segment',
+      ({ result, logs }) => {
+        expect(result).toMatchObject({ status: '400' });
+        expect(logs[0]).toMatchObject({ decision: 'reject', detail: 'dot-segment' });
       },
     ],
     [

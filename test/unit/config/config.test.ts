@@ -40,7 +40,23 @@ describe('parseConfig', () => {
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['a missing domain list', { domains: undefined }, /^edgepass config: domains: /],
     ['an upper-case domain', { domains: ['Media.example.com'] }, /domains\.0: expected a lowercase host/],
-    ['a path pattern without a slash', { protectedPaths: ['videos/*'] }, /protectedPaths\.0: expected a path pattern/],
+    [
+      'a path pattern without a slash',
+      { protectedPaths: ['videos/*'] },
+      /protectedPaths\.0: not a canonical path \(not-absolute\)/,
+    ],
+    [
+      'a public path with a dot segment',
+      { publicPaths: ['/assets/../*'] },
+      /publicPaths\.0: not a canonical path \(dot-segment\)/,
+    ],
+    [
+      'a public path with an encoded letter',
+      { publicPaths: ['/%61ssets/*'] },
+      /publicPaths\.0: .*\(encoded-unreserved\)/,
+    ],
+    ['a public path with a ?', { publicPaths: ['/assets/?.css'] }, /publicPaths\.0: .*\(forbidden-character\)/],
+    ['a public path with //', { publicPaths: ['//assets/*'] }, /publicPaths\.0: .*\(empty-segment\)/],
     ['an off-site login URL over http', { loginUrl: 'http://evil.com/login' }, /loginUrl: expected a same-site path/],
     ['a protocol-relative login URL', { loginUrl: '//evil.com/login' }, /loginUrl/],
     [
@@ -102,7 +118,6 @@ describe('parseConfig', () => {
     expect(edge).toEqual({
       domains: ['media.example.com'],
       scheme: 'https',
-      protectedPaths: ['/*'],
       publicPaths: [],
       loginUrl: '/login',
       returnHosts: [],
@@ -190,17 +205,17 @@ describe('parseConfig: the signing functions’ settings', () => {
     [
       'a grant with a query',
       { accessRules: [{ name: 'a', grants: [{ path: '/a?x=1', maxTtlSeconds: 60 }] }] },
-      /no \?/,
+      /grants\.0\.path: not a canonical path \(forbidden-character\)/,
     ],
     [
       'a grant with a dot segment',
       { accessRules: [{ name: 'a', grants: [{ path: '/a/../b', maxTtlSeconds: 60 }] }] },
-      /dot segments/,
+      /grants\.0\.path: not a canonical path \(dot-segment\)/,
     ],
     [
       'a grant with a semicolon',
       { accessRules: [{ name: 'a', grants: [{ path: '/a;b/*', maxTtlSeconds: 60 }] }] },
-      /;/,
+      /grants\.0\.path: not a canonical path \(forbidden-character\)/,
     ],
     [
       'a template with an odd name',

@@ -11,7 +11,6 @@ function gateFor(loginUrl: string) {
   return createGate({
     domains: [HOST],
     scheme: 'https',
-    protectedPaths: ['/*'],
     publicPaths: [],
     loginUrl,
     returnHosts: ['app.example.com'],

@@ -9,8 +9,7 @@ const stranger = rsaKeyPair();
 const config: EdgeConfig = {
   domains: [DISTRIBUTION_HOST],
   scheme: 'https',
-  protectedPaths: ['/videos/*', '/reports/*'],
-  publicPaths: ['/videos/trailer.mp4'],
+  publicPaths: ['/videos/trailer.mp4', '/assets/*'],
   loginUrl: '/login',
   returnHosts: [],
   keys: [{ id: 'K2JCJMDEHXQW5F', publicKey: rsa.publicPem }],
@@ -79,17 +78,42 @@ describe('viewer-request handler: allowed requests', () => {
     expect(result.headers.host).toEqual([{ key: 'Host', value: DISTRIBUTION_HOST }]);
   });
 
-  it('lets public paths through untouched, even inside a protected prefix', async () => {
-    const event = viewerRequestEvent({ uri: '/videos/trailer.mp4', querystring: 'Expires=1', cookies: ['a=b'] });
+  it('forwards a public path as a copy without signing params or CloudFront-* cookies', async () => {
+    const event = viewerRequestEvent({
+      uri: '/videos/trailer.mp4',
+      querystring: 'lang=en&Expires=1&Signature=abc&Key-Pair-Id=K2JCJMDEHXQW5F',
+      cookies: ['a=b; CloudFront-Policy=eyJ; CloudFront-Signature=c2ln; CloudFront-Key-Pair-Id=K2JCJMDEHXQW5F'],
+    });
+    const before = structuredClone(event);
     const result = await run(event);
-    expect(result).toEqual(event.Records[0]?.cf.request);
-    expect(await run(viewerRequestEvent({ uri: '/index.html' }))).toMatchObject({ uri: '/index.html' });
+    expect(result.status).toBeUndefined();
+    expect(result).toMatchObject({ uri: '/videos/trailer.mp4', querystring: 'lang=en' });
+    expect(result.headers.cookie).toEqual([{ key: 'Cookie', value: 'a=b' }]);
+    expect(result.headers.host).toEqual([{ key: 'Host', value: DISTRIBUTION_HOST }]);
+    // The event the handler was given is left as it was.
+    expect(event).toEqual(before);
+    expect(result).not.toBe(event.Records[0]?.cf.request);
   });
 
-  it('treats dot segments and encoded slashes as protected, never public', async () => {
+  it('passes a public wildcard path and drops a Cookie header that held only credentials', async () => {
+    const result = await run(
+      viewerRequestEvent({ uri: '/assets/app.css', cookies: ['CloudFront-Key-Pair-Id=K2JCJMDEHXQW5F'] }),
+    );
+    expect(result).toMatchObject({ uri: '/assets/app.css', querystring: '' });
+    expect(result.headers.cookie).toBeUndefined();
+  });
+
+  it('denies by default: a path in no list needs credentials like a protected one', async () => {
+    for (const uri of ['/index.html', '/VIDEOS/paid.mp4', '/videos.mp4', '/']) {
+      const result = await run(viewerRequestEvent({ uri }));
+      expect(result.status, uri).toBe('403');
+    }
+  });
+
+  it('refuses dot segments and encoded separators with a 400, never treating them as public', async () => {
     for (const uri of ['/videos/trailer.mp4/../42.mp4', '/videos/%2e%2e/42.mp4', '/assets/..%2fvideos/42.mp4']) {
       const result = await run(viewerRequestEvent({ uri }));
-      expect(result.status).toBe('403');
+      expect(result.status, uri).toBe('400');
     }
   });
 });
@@ -184,13 +208,11 @@ describe('viewer-request handler: denied requests', () => {
     expect(fromElsewhere.status).toBe('302');
   });
 
-  it('never sends an off-site return_to for hostile paths', async () => {
-    const everything = createHandler({ ...config, protectedPaths: ['/*'], publicPaths: [] }, () => NOW * 1000);
+  it('never redirects a hostile path: it is refused before any return_to is built', async () => {
     for (const uri of ['//evil.com/x', '/\\evil.com', '/%2F%2Fevil.com', '/%5Cevil.com', '/%2F/evil.com']) {
-      const result = (await everything(viewerRequestEvent({ uri, accept: BROWSER_ACCEPT }))) as Result;
-      expect(result.status).toBe('302');
-      const location = result.headers.location?.[0]?.value ?? '';
-      expect(location).toBe('/login?return_to=%2F');
+      const result = (await run(viewerRequestEvent({ uri, accept: BROWSER_ACCEPT }))) as Result;
+      expect(result.status, uri).toBe('400');
+      expect(result.headers.location).toBeUndefined();
     }
   });
 });

@@ -1,0 +1,172 @@
+/**
+ * The one canonical spelling of a request path. A path is accepted only when every origin reads it
+ * as the same path the gate checked: S3 percent-decodes once and keeps dots; nginx, Express and any
+ * WHATWG URL parser resolve dot segments and may merge slashes; IIS strips trailing dots and spaces;
+ * Tomcat honours `;` parameters; an NFKC-normalising app turns `．．／` into `../`. Everything else is
+ * refused, not guessed. The gate, the sign API, `return_to` and the configuration's path patterns all
+ * call this one function.
+ *
+ * Accepted: `/` then segments of `A-Z a-z 0-9 - . _ ~ ! $ & ' ( ) * + , = : @` and percent-escapes of
+ * anything else (UTF-8 for non-ASCII); an empty last segment (a trailing `/`).
+ */
+
+/** Why a path is not canonical (logged by the gate, named in the sign API's 400). */
+export type PathProblem =
+  /** Does not start with `/`. */
+  | 'not-absolute'
+  /** `//`: slash-merging origins read another path. */
+  | 'empty-segment'
+  /** A `.` or `..` segment. */
+  | 'dot-segment'
+  /** A segment ending in `.` or an encoded space, which Windows origins strip. */
+  | 'trailing-dot'
+  /** A raw character outside the accepted set: controls, space, `\`, `;`, `"`, `<`, `>`, non-ASCII… */
+  | 'forbidden-character'
+  /** `%` not followed by two hex digits. */
+  | 'bad-escape'
+  /** `%41`, `%2E`, `%7E`…: a second spelling of a character that needs no escape. */
+  | 'encoded-unreserved'
+  /** `%2F` or `%5C`: a separator an origin may decode. */
+  | 'encoded-separator'
+  /** An encoded control character, `%` (double encoding) or `;`. */
+  | 'encoded-forbidden'
+  /** Escaped bytes that are not strict UTF-8 (overlong `%C0%AE`, surrogates, truncated sequences). */
+  | 'invalid-utf8'
+  /** A decoded character that normalises into `/ \ . % ; ? #` or a space, or is invisible (format, line separators). */
+  | 'compatibility-character';
+
+/** 1 for the characters a segment may hold raw, besides `%` and `/`. */
+const RAW = /* @__PURE__ */ (() => {
+  const table = new Uint8Array(128);
+  for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,=:@") {
+    table[char.charCodeAt(0)] = 1;
+  }
+  return table;
+})();
+
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+/** What a decoded non-ASCII character must never become or be. */
+const STRUCTURE = /[/\\.%;?#\s\x00-\x1f\x7f]/;
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const MARK = /\p{M}/u;
+
+function hex(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 32;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/** The byte of `%XX` at `at`, or -1. */
+function escapedByte(path: string, at: number): number {
+  const high = hex(path.charCodeAt(at + 1));
+  const low = hex(path.charCodeAt(at + 2));
+  return high < 0 || low < 0 ? -1 : (high << 4) | low;
+}
+
+/**
+ * Decodes one strict UTF-8 sequence of escapes starting at `at` (whose lead byte is `lead`): returns
+ * the code point and how many characters of `path` it used, or `undefined`.
+ */
+function utf8At(path: string, at: number, lead: number): { point: number; used: number } | undefined {
+  const extra = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc2 ? 1 : 0;
+  if (extra === 0 || lead > 0xf4) return undefined;
+  let point = lead & (0x3f >> extra);
+  for (let k = 1; k <= extra; k++) {
+    const at3 = at + 3 * k;
+    const byte = path.charCodeAt(at3) === 37 ? escapedByte(path, at3) : -1;
+    if (byte < 0x80 || byte > 0xbf) return undefined;
+    point = (point << 6) | (byte & 0x3f);
+  }
+  const overlong = (extra === 2 && point < 0x800) || (extra === 3 && point < 0x10000);
+  if (overlong || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff)) return undefined;
+  return { point, used: 3 * (extra + 1) };
+}
+
+/**
+ * Returns why `path` is not canonical, or `undefined` when it is. Linear in the path's length; a
+ * plain ASCII path is one pass over a lookup table.
+ *
+ * @example
+ * pathProblem('/videos/42/seg-1.ts')      // undefined
+ * pathProblem('/videos/free/../paid.mp4') // 'dot-segment'
+ * pathProblem('/%76ideos/paid.mp4')       // 'encoded-unreserved'
+ */
+export function pathProblem(path: string): PathProblem | undefined {
+  if (path.charCodeAt(0) !== 47) return 'not-absolute';
+  let segmentStart = 1;
+  /** Dots seen while the segment is made of dots only; -1 once anything else appears. */
+  let dots = 0;
+  /** The segment's last character (decoded) was `.` or a space. */
+  let strippable = false;
+  /** The previous character was `/` or `.` (a combining mark must not follow one). */
+  let structural = true;
+  const n = path.length;
+  for (let i = 1; i <= n; i++) {
+    const code = i === n ? 47 : path.charCodeAt(i);
+    if (code === 47) {
+      if (i === segmentStart) {
+        if (i < n) return 'empty-segment';
+      } else {
+        if (dots === 1 || dots === 2) return 'dot-segment';
+        if (strippable) return 'trailing-dot';
+      }
+      segmentStart = i + 1;
+      dots = 0;
+      strippable = false;
+      structural = true;
+      continue;
+    }
+    if (code === 37) {
+      const byte = escapedByte(path, i);
+      if (byte < 0) return 'bad-escape';
+      if (byte < 0x80) {
+        const char = String.fromCharCode(byte);
+        if (UNRESERVED.test(char)) return 'encoded-unreserved';
+        if (byte === 0x2f || byte === 0x5c) return 'encoded-separator';
+        if (byte < 0x20 || byte === 0x7f || byte === 0x25 || byte === 0x3b) return 'encoded-forbidden';
+        strippable = byte === 0x20;
+        structural = false;
+        i += 2;
+      } else {
+        const decoded = utf8At(path, i, byte);
+        if (decoded === undefined) return 'invalid-utf8';
+        const char = String.fromCodePoint(decoded.point);
+        const isMark = MARK.test(char);
+        if (STRUCTURE.test(char.normalize('NFKC')) || INVISIBLE.test(char) || (isMark && structural)) {
+          return 'compatibility-character';
+        }
+        if (!isMark) structural = false;
+        strippable = false;
+        i += decoded.used - 1;
+      }
+      dots = -1;
+      continue;
+    }
+    if (code >= 128 || RAW[code] !== 1) return 'forbidden-character';
+    if (code === 46) {
+      if (dots >= 0) dots++;
+      strippable = true;
+      structural = true;
+    } else {
+      dots = -1;
+      strippable = false;
+      structural = false;
+    }
+  }
+  return undefined;
+}
+
+/** Each problem in words, for error messages (the sign API's 400, the CLI). */
+export const PATH_PROBLEM_TEXT: Readonly<Record<PathProblem, string>> = {
+  'not-absolute': 'must start with /',
+  'empty-segment': 'must not contain // (empty segments)',
+  'dot-segment': 'must not contain . or .. segments',
+  'trailing-dot': 'must not end a segment with . or an encoded space',
+  'forbidden-character': "may hold only A-Z a-z 0-9 - . _ ~ ! $ & ' ( ) * + , = : @ / and %XX escapes",
+  'bad-escape': 'has a broken percent-escape',
+  'encoded-unreserved': 'must not percent-encode letters, digits or - . _ ~',
+  'encoded-separator': 'must not encode / or \\ (%2F, %5C)',
+  'encoded-forbidden': 'must not encode control characters, % or ;',
+  'invalid-utf8': 'has escapes that are not UTF-8',
+  'compatibility-character': 'holds a character that normalises into /, \\, ., %, ; or a space, or is invisible',
+};

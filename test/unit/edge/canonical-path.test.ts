@@ -1,0 +1,167 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PATH_PROBLEM_TEXT, type PathProblem, pathProblem } from '../../../shared/edge/canonical-path';
+
+describe('pathProblem', () => {
+  it.each([
+    '/',
+    '/videos/42/seg-1.ts',
+    '/videos/',
+    "/a-b_c~d/!$&'()*+,=:@",
+    '/reports/q3%20final.pdf',
+    '/caf%C3%A9/%E6%97%A5%E6%9C%AC.mp4',
+    '/caf%c3%a9.mp4',
+    '/%F0%9F%8E%AC/clip.mp4',
+    '/a.b/c.d.e',
+    '/.well-known/x',
+    '/..a/b',
+    '/a/%3F%23%22%3C%3E',
+    '/%EF%BC%A1BC.mp4',
+  ])('accepts %s', (path) => {
+    expect(pathProblem(path)).toBeUndefined();
+  });
+
+  it.each<[string, PathProblem]>([
+    ['', 'not-absolute'],
+    ['videos/a', 'not-absolute'],
+    ['\\videos', 'not-absolute'],
+    ['//videos/a', 'empty-segment'],
+    ['/videos//a', 'empty-segment'],
+    ['/videos/a//', 'empty-segment'],
+    ['/.', 'dot-segment'],
+    ['/..', 'dot-segment'],
+    ['/a/./b', 'dot-segment'],
+    ['/a/../b', 'dot-segment'],
+    ['/a/..', 'dot-segment'],
+    ['/a/../', 'dot-segment'],
+    ['/videos./a', 'trailing-dot'],
+    ['/a/.../b', 'trailing-dot'],
+    ['/a/b.', 'trailing-dot'],
+    ['/a%20/b', 'trailing-dot'],
+    ['/a/b%20', 'trailing-dot'],
+    ['/a b', 'forbidden-character'],
+    ['/a\\b', 'forbidden-character'],
+    ['/a;b', 'forbidden-character'],
+    ['/a/..;/b', 'forbidden-character'],
+    ['/a\tb', 'forbidden-character'],
+    ['/a\u0000b', 'forbidden-character'],
+    ['/a"b', 'forbidden-character'],
+    ['/a<b>', 'forbidden-character'],
+    ['/a{b}', 'forbidden-character'],
+    ['/a|b', 'forbidden-character'],
+    ['/a^b', 'forbidden-character'],
+    ['/a`b', 'forbidden-character'],
+    ['/a[b]', 'forbidden-character'],
+    ['/a?b', 'forbidden-character'],
+    ['/a#b', 'forbidden-character'],
+    ['/café', 'forbidden-character'],
+    ['/a%', 'bad-escape'],
+    ['/a%2', 'bad-escape'],
+    ['/a%zz', 'bad-escape'],
+    ['/a%%41', 'bad-escape'],
+    ['/%76ideos', 'encoded-unreserved'],
+    ['/a%2eb', 'encoded-unreserved'],
+    ['/%2E%2E/a', 'encoded-unreserved'],
+    ['/.%2e/a', 'encoded-unreserved'],
+    ['/a%7Eb', 'encoded-unreserved'],
+    ['/a%2db', 'encoded-unreserved'],
+    ['/a%5Fb', 'encoded-unreserved'],
+    ['/a%30', 'encoded-unreserved'],
+    ['/a%2fb', 'encoded-separator'],
+    ['/a%2Fb', 'encoded-separator'],
+    ['/a%5cb', 'encoded-separator'],
+    ['/a%5Cb', 'encoded-separator'],
+    ['/a%00', 'encoded-forbidden'],
+    ['/a%0d%0a', 'encoded-forbidden'],
+    ['/a%7f', 'encoded-forbidden'],
+    ['/a%252e', 'encoded-forbidden'],
+    ['/a%3Bjsessionid=1', 'encoded-forbidden'],
+    ['/%c0%ae%c0%ae/a', 'invalid-utf8'],
+    ['/%c0%af', 'invalid-utf8'],
+    ['/%e0%80%ae', 'invalid-utf8'],
+    ['/%80', 'invalid-utf8'],
+    ['/%c3', 'invalid-utf8'],
+    ['/%c3a', 'invalid-utf8'],
+    ['/%c3%28', 'invalid-utf8'],
+    ['/%ed%a0%80', 'invalid-utf8'],
+    ['/%f4%90%80%80', 'invalid-utf8'],
+    ['/%f5%80%80%80', 'invalid-utf8'],
+    ['/%ef%bc%8e%ef%bc%8e/a', 'compatibility-character'],
+    ['/%EF%BC%8F', 'compatibility-character'],
+    ['/%EF%BC%BC', 'compatibility-character'],
+    ['/%E2%80%A5', 'compatibility-character'],
+    ['/%E2%92%88', 'compatibility-character'],
+    ['/%C2%A0', 'compatibility-character'],
+    ['/a%E2%80%8Bb', 'compatibility-character'],
+    ['/a%E2%80%AEb', 'compatibility-character'],
+    ['/a%E2%80%A8b', 'compatibility-character'],
+    ['/a%C2%85', 'compatibility-character'],
+    ['/.%CC%81./a', 'compatibility-character'],
+    ['/%CC%81a', 'compatibility-character'],
+  ])('refuses %j: %s', (path, problem) => {
+    expect(pathProblem(path)).toBe(problem);
+  });
+
+  it('describes every problem in words', () => {
+    expect(Object.keys(PATH_PROBLEM_TEXT).sort()).toHaveLength(11);
+    for (const text of Object.values(PATH_PROBLEM_TEXT)) expect(text.length).toBeGreaterThan(10);
+  });
+});
+
+/** Percent-decodes once (S3's reading); undefined when the bytes are not UTF-8. */
+function decodeOnce(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+}
+
+describe('pathProblem (properties)', () => {
+  const unit = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...'abcXYZ019-._~/'.split('')) },
+    { weight: 2, arbitrary: fc.constantFrom(..."!$&'()*+,=:@;\\ ?#%".split('')) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .integer({ min: 0, max: 255 })
+        .map((byte) => `%${byte.toString(16).padStart(2, '0')}`)
+        .chain((text) => fc.constantFrom(text, text.toUpperCase())),
+    },
+    { weight: 1, arbitrary: fc.constantFrom('%C3%A9', '%EF%BC%8E', '%E2%80%8B', '%F0%9F%8E%AC', '%C0%AE', 'é', '\t') },
+  );
+  const path = fc.string({ unit, maxLength: 30 }).map((rest) => `/${rest}`);
+
+  it('never throws, and answers undefined or a known problem', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), path, (anything, likely) => {
+        for (const candidate of [anything, likely]) {
+          const problem = pathProblem(candidate);
+          if (problem !== undefined) expect(Object.keys(PATH_PROBLEM_TEXT)).toContain(problem);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('accepts only paths that S3, a WHATWG parser and a slash-merging, dot-resolving server read alike', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(path, (candidate) => {
+        if (pathProblem(candidate) !== undefined) return;
+        accepted++;
+        const s3 = decodeOnce(candidate);
+        expect(s3).toBeDefined();
+        const whatwg = decodeOnce(new URL(candidate, 'https://origin.example').pathname);
+        expect(whatwg).toBe(s3);
+        const text = s3 as string;
+        expect(text.replace(/\/{2,}/g, '/')).toBe(text);
+        expect(text.split('/').some((segment) => segment === '.' || segment === '..')).toBe(false);
+        expect(/[\\;\x00-\x1f\x7f%]/.test(text)).toBe(false);
+        expect(text.normalize('NFKC').split('/').length).toBe(text.split('/').length);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(accepted).toBeGreaterThan(500);
+  });
+});
