@@ -29,7 +29,7 @@ type ViewerRequestEvent = ReturnType<typeof viewerRequestEvent>;
 type Result = CloudFrontRequest | CloudFrontResponse;
 
 /** A Lambda@Edge viewer-request event in CloudFront's shape (`Records[0].cf`), as a player sends it. */
-function viewerRequestEvent(uri: string, cookie: string, requestId: string) {
+export function viewerRequestEvent(uri: string, cookie: string, requestId: string, querystring = '') {
   return {
     Records: [
       {
@@ -49,7 +49,7 @@ function viewerRequestEvent(uri: string, cookie: string, requestId: string) {
               cookie: [{ key: 'Cookie', value: cookie }],
             },
             method: 'GET',
-            querystring: '',
+            querystring,
             uri,
           },
         },
@@ -75,7 +75,7 @@ function signedRequests(pair: BenchKeyPair, now: number): SignedRequest[] {
 }
 
 /** The checkout holding scripts/edge-bundle.cjs: found from dist/bench.cjs's folder or the working directory. */
-function repoRoot(): string {
+export function repoRoot(): string {
   for (const start of [__dirname, process.cwd()]) {
     for (let dir = start; ; dir = dirname(dir)) {
       if (existsSync(join(dir, 'scripts', 'edge-bundle.cjs'))) return dir;
@@ -134,6 +134,14 @@ function coldStart(script: string, bundle: string, eventFile: string): ColdStart
   return sample;
 }
 
+/** Builds the viewer-request bundle as serverless-esbuild does (scripts/edge-bundle.cjs). */
+export function buildBenchBundle(configFile: string, outfile: string) {
+  const { buildEdgeBundle } = createRequire(__filename)(
+    join(repoRoot(), 'scripts', 'edge-bundle.cjs'),
+  ) as typeof import('../scripts/edge-bundle.cjs');
+  return buildEdgeBundle({ configFile, outfile });
+}
+
 function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
@@ -176,10 +184,7 @@ export const edgeSection: Section = {
         }),
       );
       const requireFromHere = createRequire(__filename);
-      const { buildEdgeBundle } = requireFromHere(
-        join(repoRoot(), 'scripts', 'edge-bundle.cjs'),
-      ) as typeof import('../scripts/edge-bundle.cjs');
-      const bundle = buildEdgeBundle({ configFile, outfile: join(dir, 'viewer-request.js') });
+      const bundle = buildBenchBundle(configFile, join(dir, 'viewer-request.js'));
       if (statSync(bundle.outfile).size !== bundle.bytes) throw new Error('the bundle on disk is not the one measured');
 
       // 1. Cold start, each in a fresh process; the first spawn only warms the file cache.

@@ -10,6 +10,7 @@
  */
 import { batchSection } from './batch';
 import { edgeSection } from './edge';
+import { edgeInputsSection } from './edge-inputs';
 import { cpuShare, DEFAULT_OPTIONS, QUICK_OPTIONS } from './harness';
 import { loginSection } from './login';
 import { checkBudgets, describeMethod, machine, renderBudgets, renderTable, type SectionResult } from './report';
@@ -17,7 +18,14 @@ import type { Section } from './section';
 import { signingSection } from './signing';
 import { verificationSection } from './verification';
 
-const SECTIONS: readonly Section[] = [signingSection, verificationSection, batchSection, edgeSection, loginSection];
+const SECTIONS: readonly Section[] = [
+  signingSection,
+  verificationSection,
+  batchSection,
+  edgeSection,
+  edgeInputsSection,
+  loginSection,
+];
 
 async function main(argv: readonly string[]): Promise<void> {
   const quick = argv.includes('--quick');

@@ -35,20 +35,27 @@ export type PathProblem =
   /** A decoded character that normalises into `/ \ . % ; ? #` or a space, or is invisible (format, line separators). */
   | 'compatibility-character';
 
-/** 1 for the characters a segment may hold raw, besides `%` and `/`. */
+/** Per ASCII code: 2 unreserved (`A-Z a-z 0-9 - . _ ~`), 1 other character a segment may hold raw, 0 refused. */
 const RAW = /* @__PURE__ */ (() => {
   const table = new Uint8Array(128);
-  for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,=:@") {
-    table[char.charCodeAt(0)] = 1;
+  for (const char of "!$&'()*+,=:@") table[char.charCodeAt(0)] = 1;
+  for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~') {
+    table[char.charCodeAt(0)] = 2;
   }
   return table;
 })();
 
-const UNRESERVED = /[A-Za-z0-9\-._~]/;
-/** What a decoded non-ASCII character must never become or be. */
-const STRUCTURE = /[/\\.%;?#\s\x00-\x1f\x7f]/;
+/** Invisible characters (controls, format characters such as U+200B or U+202E, line separators). */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
-const MARK = /\p{M}/u;
+/** A combining mark right after `/` or `.`: an origin that strips marks would see a bare dot or segment. */
+const MARK_AFTER_STRUCTURE = /(?:^|[/.])\p{M}/u;
+/** Everything but the characters that give a path its structure. */
+const NOT_STRUCTURE = /[^/\\.%;?#\s]/g;
+
+/** True when NFKC (which some applications apply) would add or move structure: `．．／` → `../`. */
+function normalisesIntoStructure(decoded: string): boolean {
+  return decoded.replace(NOT_STRUCTURE, '') !== decoded.normalize('NFKC').replace(NOT_STRUCTURE, '');
+}
 
 function hex(code: number): number {
   if (code >= 48 && code <= 57) return code - 48;
@@ -64,22 +71,22 @@ function escapedByte(path: string, at: number): number {
 }
 
 /**
- * Decodes one strict UTF-8 sequence of escapes starting at `at` (whose lead byte is `lead`): returns
- * the code point and how many characters of `path` it used, or `undefined`.
+ * Checks one strict UTF-8 sequence of escapes starting at `at` (lead byte `lead`): no overlong form,
+ * no surrogate, nothing above U+10FFFF. Returns how many characters of `path` it spans, or 0.
  */
-function utf8At(path: string, at: number, lead: number): { point: number; used: number } | undefined {
+function utf8Length(path: string, at: number, lead: number): number {
   const extra = lead >= 0xf0 ? 3 : lead >= 0xe0 ? 2 : lead >= 0xc2 ? 1 : 0;
-  if (extra === 0 || lead > 0xf4) return undefined;
+  if (extra === 0 || lead > 0xf4) return 0;
   let point = lead & (0x3f >> extra);
   for (let k = 1; k <= extra; k++) {
-    const at3 = at + 3 * k;
-    const byte = path.charCodeAt(at3) === 37 ? escapedByte(path, at3) : -1;
-    if (byte < 0x80 || byte > 0xbf) return undefined;
+    const next = at + 3 * k;
+    const byte = path.charCodeAt(next) === 37 ? escapedByte(path, next) : -1;
+    if (byte < 0x80 || byte > 0xbf) return 0;
     point = (point << 6) | (byte & 0x3f);
   }
   const overlong = (extra === 2 && point < 0x800) || (extra === 3 && point < 0x10000);
-  if (overlong || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff)) return undefined;
-  return { point, used: 3 * (extra + 1) };
+  if (overlong || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff)) return 0;
+  return 3 * (extra + 1);
 }
 
 /**
@@ -98,8 +105,8 @@ export function pathProblem(path: string): PathProblem | undefined {
   let dots = 0;
   /** The segment's last character (decoded) was `.` or a space. */
   let strippable = false;
-  /** The previous character was `/` or `.` (a combining mark must not follow one). */
-  let structural = true;
+  /** Some escape decoded to a non-ASCII character: checked on the whole decoded path at the end. */
+  let wide = false;
   const n = path.length;
   for (let i = 1; i <= n; i++) {
     const code = i === n ? 47 : path.charCodeAt(i);
@@ -113,44 +120,42 @@ export function pathProblem(path: string): PathProblem | undefined {
       segmentStart = i + 1;
       dots = 0;
       strippable = false;
-      structural = true;
       continue;
     }
     if (code === 37) {
       const byte = escapedByte(path, i);
       if (byte < 0) return 'bad-escape';
       if (byte < 0x80) {
-        const char = String.fromCharCode(byte);
-        if (UNRESERVED.test(char)) return 'encoded-unreserved';
+        if (RAW[byte] === 2) return 'encoded-unreserved';
         if (byte === 0x2f || byte === 0x5c) return 'encoded-separator';
         if (byte < 0x20 || byte === 0x7f || byte === 0x25 || byte === 0x3b) return 'encoded-forbidden';
         strippable = byte === 0x20;
-        structural = false;
         i += 2;
       } else {
-        const decoded = utf8At(path, i, byte);
-        if (decoded === undefined) return 'invalid-utf8';
-        const char = String.fromCodePoint(decoded.point);
-        const isMark = MARK.test(char);
-        if (STRUCTURE.test(char.normalize('NFKC')) || INVISIBLE.test(char) || (isMark && structural)) {
-          return 'compatibility-character';
-        }
-        if (!isMark) structural = false;
+        const used = utf8Length(path, i, byte);
+        if (used === 0) return 'invalid-utf8';
+        wide = true;
         strippable = false;
-        i += decoded.used - 1;
+        i += used - 1;
       }
       dots = -1;
       continue;
     }
-    if (code >= 128 || RAW[code] !== 1) return 'forbidden-character';
+    if (code >= 128 || RAW[code] === 0) return 'forbidden-character';
     if (code === 46) {
       if (dots >= 0) dots++;
       strippable = true;
-      structural = true;
     } else {
       dots = -1;
       strippable = false;
-      structural = false;
+    }
+  }
+  if (wide) {
+    // Every escape is valid UTF-8 by now, so this cannot throw. One pass over the whole path keeps an
+    // 8 KB path of escaped non-ASCII about as cheap as a plain one.
+    const decoded = decodeURIComponent(path);
+    if (INVISIBLE.test(decoded) || MARK_AFTER_STRUCTURE.test(decoded) || normalisesIntoStructure(decoded)) {
+      return 'compatibility-character';
     }
   }
   return undefined;

@@ -96,7 +96,8 @@ describe('pathProblem', () => {
     ['/a%E2%80%AEb', 'compatibility-character'],
     ['/a%E2%80%A8b', 'compatibility-character'],
     ['/a%C2%85', 'compatibility-character'],
-    ['/.%CC%81./a', 'compatibility-character'],
+    ['/.%CC%81/a', 'compatibility-character'],
+    ['/a.%CC%81.%CC%81', 'compatibility-character'],
     ['/%CC%81a', 'compatibility-character'],
   ])('refuses %j: %s', (path, problem) => {
     expect(pathProblem(path)).toBe(problem);
