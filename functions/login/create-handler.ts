@@ -1,6 +1,14 @@
 import { EdgepassError } from '../../shared/cloudfront/errors';
 import { createLoginService, type LoginDependencies } from '../../shared/identity/login-service';
-import { answerHttpApi, bearerToken, type HttpResult, jsonResponse, readBody } from '../../shared/regional/http-api';
+import {
+  answerHttpApi,
+  bearerToken,
+  FORM_MEDIA_TYPE,
+  type HttpResult,
+  jsonResponse,
+  mediaType,
+  readBody,
+} from '../../shared/regional/http-api';
 import type { Telemetry } from '../../shared/regional/telemetry';
 
 /** POST /auth/login, /auth/refresh and /auth/logout (API Gateway HTTP API, payload 2.0). */
@@ -14,7 +22,7 @@ export function createLoginHandler(deps: LoginDependencies & { readonly telemetr
       if (request.method !== 'POST')
         throw new EdgepassError('NOT_FOUND', `${request.method} ${request.path} is not served`);
       const body = readBody(request);
-      const form = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+      const form = mediaType(request) === FORM_MEDIA_TYPE;
       const returnTo = form && typeof body.return_to === 'string' ? body.return_to : undefined;
       if (request.path === '/auth/logout') {
         const { setCookies, location } = service.logout(returnTo);

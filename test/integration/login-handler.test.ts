@@ -166,6 +166,35 @@ describe('POST /auth/login from a form with return_to', () => {
   });
 });
 
+describe('form detection by media type', () => {
+  const formType = 'Application/X-WWW-Form-Urlencoded; charset=UTF-8';
+
+  it('honours return_to when the form Content-Type has another casing and parameters', async () => {
+    const result = await login(
+      httpApiEvent({
+        path: '/auth/login',
+        headers: { 'content-type': formType, origin: `https://${CONTENT_HOST}` },
+        body: new URLSearchParams({ token: premium, return_to: '/videos/42' }).toString(),
+      }),
+    );
+    expect(result.statusCode).toBe(303);
+    expect(result.headers.location).toBe('/videos/42');
+    expect(result.cookies).toHaveLength(6);
+  });
+
+  it('honours return_to on logout with the same Content-Type', async () => {
+    const result = await login(
+      httpApiEvent({
+        path: '/auth/logout',
+        headers: { 'content-type': formType, origin: `https://${CONTENT_HOST}` },
+        body: 'return_to=%2Fvideos%2F42',
+      }),
+    );
+    expect(result.statusCode).toBe(303);
+    expect(result.headers.location).toBe('/videos/42');
+  });
+});
+
 describe('POST /auth/refresh and /auth/logout', () => {
   it('re-issues cookies while the token is valid, and refuses an expired one', async () => {
     const refreshed = await login(
