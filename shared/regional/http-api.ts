@@ -84,6 +84,11 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
   };
 }
 
+/** A `303 See Other` to `location` (a form post's next page), setting or expiring `cookies`. */
+export function seeOther(location: string, cookies: readonly string[]): HttpResult {
+  return { statusCode: 303, headers: { location, ...NO_STORE }, cookies: [...cookies], body: '' };
+}
+
 /**
  * The error answer for anything thrown: an EdgepassError keeps its code and message (they are
  * written for callers); anything else becomes a 500 `INTERNAL` whose details stay in the logs.

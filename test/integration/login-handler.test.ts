@@ -29,6 +29,9 @@ afterAll(() => fx.close());
 const bearer = (token: string, extra: Record<string, string> = {}) =>
   httpApiEvent({ path: '/auth/login', headers: { authorization: `Bearer ${token}`, ...extra } });
 
+/** A form post as the site's own login page sends it (same-origin, so with its Origin). */
+const SITE = `https://${CONTENT_HOST}`;
+
 function json(result: HttpResult): Record<string, unknown> {
   return JSON.parse(result.body);
 }
@@ -117,7 +120,7 @@ describe('POST /auth/login', () => {
     const fromForm = await login(
       httpApiEvent({
         path: '/auth/login',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SITE },
         body: `token=${premium}`,
       }),
     );
@@ -145,7 +148,7 @@ describe('POST /auth/login from a form with return_to', () => {
   const form = (token: string, returnTo: string) =>
     httpApiEvent({
       path: '/auth/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SITE },
       body: new URLSearchParams({ token, return_to: returnTo }).toString(),
     });
 
@@ -173,7 +176,7 @@ describe('form detection by media type', () => {
     const result = await login(
       httpApiEvent({
         path: '/auth/login',
-        headers: { 'content-type': formType, origin: `https://${CONTENT_HOST}` },
+        headers: { 'content-type': formType, origin: SITE },
         body: new URLSearchParams({ token: premium, return_to: '/videos/42' }).toString(),
       }),
     );
@@ -186,12 +189,112 @@ describe('form detection by media type', () => {
     const result = await login(
       httpApiEvent({
         path: '/auth/logout',
-        headers: { 'content-type': formType, origin: `https://${CONTENT_HOST}` },
+        headers: { 'content-type': formType, origin: SITE },
         body: 'return_to=%2Fvideos%2F42',
       }),
     );
     expect(result.statusCode).toBe(303);
     expect(result.headers.location).toBe('/videos/42');
+  });
+});
+
+describe('posts a browser can send cross-site without a preflight (CSRF)', () => {
+  const formLogin = (path: string, headers: Record<string, string>, token = premium) =>
+    httpApiEvent({
+      path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({ token, return_to: '/videos/42' }).toString(),
+    });
+
+  /** A refusal: 403 ORIGIN_NOT_ALLOWED, no cookie set or expired, no redirect. */
+  function expectOriginRefused(result: HttpResult): void {
+    expect(result.statusCode).toBe(403);
+    expect(json(result)).toEqual({ error: { code: 'ORIGIN_NOT_ALLOWED', message: expect.any(String) } });
+    expect(result.cookies).toBeUndefined();
+    expect(result.headers.location).toBeUndefined();
+  }
+
+  it.each<[string, string, Record<string, string>]>([
+    ['a login form from another site', '/auth/login', { origin: 'https://evil.com' }],
+    ['a refresh form from another site', '/auth/refresh', { origin: 'https://evil.com' }],
+    ['a logout form from another site', '/auth/logout', { origin: 'https://evil.com' }],
+    ['a login form with Origin: null', '/auth/login', { origin: 'null' }],
+    ['a login form with neither Origin nor Sec-Fetch-Site', '/auth/login', {}],
+    ['a login form marked Sec-Fetch-Site: cross-site', '/auth/login', { 'sec-fetch-site': 'cross-site' }],
+    [
+      'a login form in another casing, from another site',
+      '/auth/login',
+      { 'content-type': 'Application/X-WWW-Form-Urlencoded; charset=UTF-8', origin: 'https://evil.com' },
+    ],
+    [
+      'a multipart login from another site',
+      '/auth/login',
+      { 'content-type': 'multipart/form-data; boundary=x', origin: 'https://evil.com' },
+    ],
+  ])('refuses %s with 403 ORIGIN_NOT_ALLOWED', async (_, path, headers) => {
+    expectOriginRefused(await login(formLogin(path, headers)));
+  });
+
+  it('refuses a text/plain or untyped JSON body from another site (fetch no-cors, enctype=text/plain)', async () => {
+    for (const headers of [{ 'content-type': 'text/plain' }, {}]) {
+      const event = httpApiEvent({
+        path: '/auth/login',
+        headers: { ...headers, origin: 'https://evil.com' },
+        body: JSON.stringify({ token: premium }),
+      });
+      expectOriginRefused(await login(event));
+    }
+  });
+
+  it('refuses a bodiless logout from another site', async () => {
+    expectOriginRefused(await login(httpApiEvent({ path: '/auth/logout', headers: { origin: 'https://evil.com' } })));
+  });
+
+  it('logs the refusal with its code and counts it as a denial', async () => {
+    const before = deps.telemetry.logs.length;
+    await login(formLogin('/auth/login', { origin: 'https://evil.com' }));
+    expect(deps.telemetry.logs.slice(before)).toEqual([
+      {
+        level: 'warn',
+        message: 'request refused',
+        fields: { code: 'ORIGIN_NOT_ALLOWED', message: expect.any(String) },
+      },
+    ]);
+    expect(deps.telemetry.counts.at(-1)).toEqual({
+      metric: 'Denials',
+      value: 1,
+      dimension: { name: 'reason', value: 'ORIGIN_NOT_ALLOWED' },
+    });
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['a content domain', { origin: SITE }],
+    ['a CORS origin', { origin: APP_ORIGIN }],
+    ['no Origin but Sec-Fetch-Site: same-origin', { 'sec-fetch-site': 'same-origin' }],
+    ['no Origin but Sec-Fetch-Site: same-site', { 'sec-fetch-site': 'same-site' }],
+  ])('accepts a login form from %s', async (_, headers) => {
+    const result = await login(formLogin('/auth/login', headers));
+    expect(result.statusCode).toBe(303);
+    expect(result.cookies).toHaveLength(6);
+  });
+
+  it('leaves JSON and Bearer requests from another site to CORS: answered, without CORS headers', async () => {
+    const fromJson = await login(
+      httpApiEvent({
+        path: '/auth/login',
+        headers: { 'content-type': 'application/json', origin: 'https://evil.com' },
+        body: JSON.stringify({ token: premium }),
+      }),
+    );
+    const fromBearer = await login(
+      formLogin('/auth/login', { authorization: `Bearer ${premium}`, origin: 'https://evil.com' }),
+    );
+    for (const result of [fromJson, fromBearer]) {
+      expect(result.cookies).toHaveLength(6);
+      expect(result.headers['access-control-allow-origin']).toBeUndefined();
+    }
+    expect(fromJson.statusCode).toBe(200);
+    expect(fromBearer.statusCode).toBe(303);
   });
 });
 
@@ -211,7 +314,7 @@ describe('POST /auth/refresh and /auth/logout', () => {
   });
 
   it('expires every cookie login may set, with the same Path (and Domain)', async () => {
-    const result = await login(httpApiEvent({ path: '/auth/logout' }));
+    const result = await login(httpApiEvent({ path: '/auth/logout', headers: { origin: SITE } }));
     expect(result.statusCode).toBe(200);
     const cookies = result.cookies ?? [];
     for (const path of ['/', '/videos/', '/reports/']) {
@@ -227,7 +330,7 @@ describe('POST /auth/refresh and /auth/logout', () => {
       }
     }
     const withDomain = createLoginHandler(fx.dependencies({ cookie: { domain: 'example.com' } }));
-    const scoped = await withDomain(httpApiEvent({ path: '/auth/logout' }));
+    const scoped = await withDomain(httpApiEvent({ path: '/auth/logout', headers: { origin: SITE } }));
     expect(scoped.cookies?.every((c) => c.includes('; Domain=example.com; '))).toBe(true);
   });
 });
@@ -320,7 +423,13 @@ describe('CORS', () => {
 
 describe('bad input gets a stable JSON error and never a stack trace', () => {
   it.each<[string, unknown, number, string]>([
-    ['no token', httpApiEvent({ path: '/auth/login' }), 401, 'TOKEN_MISSING'],
+    ['no token', httpApiEvent({ path: '/auth/login', headers: { origin: SITE } }), 401, 'TOKEN_MISSING'],
+    [
+      'no token in a JSON body',
+      httpApiEvent({ path: '/auth/login', headers: { 'content-type': 'application/json' }, body: '{}' }),
+      401,
+      'TOKEN_MISSING',
+    ],
     [
       'a non-Bearer Authorization',
       httpApiEvent({ path: '/auth/login', headers: { authorization: 'Basic abc' } }),
@@ -341,10 +450,15 @@ describe('bad input gets a stable JSON error and never a stack trace', () => {
       400,
       'BAD_REQUEST',
     ],
-    ['a non-string token', httpApiEvent({ path: '/auth/login', body: '{"token":42}' }), 401, 'TOKEN_INVALID'],
+    [
+      'a non-string token',
+      httpApiEvent({ path: '/auth/login', headers: { origin: SITE }, body: '{"token":42}' }),
+      401,
+      'TOKEN_INVALID',
+    ],
     [
       'an unsupported content type',
-      httpApiEvent({ path: '/auth/login', headers: { 'content-type': 'text/xml' }, body: '<a/>' }),
+      httpApiEvent({ path: '/auth/login', headers: { 'content-type': 'text/xml', origin: SITE }, body: '<a/>' }),
       400,
       'BAD_REQUEST',
     ],
