@@ -6,6 +6,7 @@ import type { SigningKey } from '../cloudfront/signing-key';
 import { SIGNING_COOKIES } from '../cloudfront/signing-params';
 import type { AccessRuleConfig, CookieConfig } from '../config/schema';
 import { type Grant, resourceFor } from './access-policy';
+import { credentialExpiresAt } from './credential-expiry';
 import { expiredCookieValue, setCookieValue } from './set-cookie';
 
 /** Browsers keep cookies up to 4,096 bytes (name, value and attributes). */
@@ -97,13 +98,14 @@ export interface IssueOptions {
   readonly key: SigningKey;
   readonly cookie: CookieConfig;
   readonly now: number;
-  /** Cookies never outlive the identity that earned them (the JWT's `exp`). */
-  readonly notAfter: number;
+  /** The JWT's `exp`: cookies never outlive the identity that earned them. */
+  readonly tokenExpiresAt: number;
 }
 
 /**
- * Signs one custom-policy cookie set per grant, each expiring at the grant's max TTL (capped by the
- * token's expiry), with the configured attributes and the grant's cookie Path.
+ * Signs one custom-policy cookie set per grant, each expiring at the grant's max TTL capped by the
+ * token's expiry (`credentialExpiresAt`: an expired token is `TOKEN_EXPIRED`), with the configured
+ * attributes and the grant's cookie Path.
  */
 export function issueLoginCookies(options: IssueOptions): IssuedCookies {
   const setCookies: string[] = [];
@@ -111,8 +113,11 @@ export function issueLoginCookies(options: IssueOptions): IssuedCookies {
   options.grants.forEach((grant, index) => {
     const configured = options.rule.grants[index];
     if (configured === undefined) throw new EdgepassError('INTERNAL', 'grant does not belong to its rule');
-    const expiresAt = Math.min(options.now + grant.maxTtlSeconds, options.notAfter, MAX_EPOCH_SECONDS);
-    if (expiresAt <= options.now) throw new EdgepassError('TOKEN_EXPIRED', 'token expires too soon to issue cookies');
+    const expiresAt = credentialExpiresAt({
+      now: options.now,
+      ttlSeconds: grant.maxTtlSeconds,
+      tokenExpiresAt: options.tokenExpiresAt,
+    });
     const cookies = signCookies(resourceFor(grant, options.origin), {
       keyPairId: options.keyPairId,
       privateKey: options.key,

@@ -108,6 +108,17 @@ describe('POST /auth/login', () => {
     expect(body.expiresAt).toBe(NOW + 120);
   });
 
+  it.each([
+    ['that expired 20 s ago (inside the clock tolerance)', -20],
+    ['that expires this second', 0],
+  ])('answers 401 TOKEN_EXPIRED, setting no cookie, for a token %s', async (_, expiresIn) => {
+    const token = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn });
+    const result = await login(bearer(token));
+    expect(result.statusCode).toBe(401);
+    expect(json(result)).toEqual({ error: { code: 'TOKEN_EXPIRED', message: expect.any(String) } });
+    expect(result.cookies).toBeUndefined();
+  });
+
   it('takes the token from a JSON or form body too', async () => {
     const fromJson = await login(
       httpApiEvent({

@@ -154,6 +154,44 @@ describe('POST /api/sign', () => {
     expect(bodyToken.statusCode).toBe(401);
   });
 
+  it.each([
+    ['that expired 20 s ago (inside the clock tolerance)', -20],
+    ['that expires this second', 0],
+  ])('answers 401 TOKEN_EXPIRED, signing nothing, for a token %s', async (_, expiresIn) => {
+    const token = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn });
+    const signedBefore = deps.telemetry.counts.filter((c) => c.metric === 'UrlsSigned').length;
+    const result = await sign(request({ paths: ['/videos/42/master.m3u8'] }, token));
+    expect(result.statusCode).toBe(401);
+    expect(json(result)).toEqual({ error: { code: 'TOKEN_EXPIRED', message: expect.any(String) } });
+    expect(deps.telemetry.counts.filter((c) => c.metric === 'UrlsSigned')).toHaveLength(signedBefore);
+  });
+
+  it('never lets a URL outlive the token: expiresAt, Expires and the policy all stop at its exp', async () => {
+    const exp = NOW + 100;
+    const token = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn: 100 });
+    const keyGroup = createKeyGroup([{ id: KEY_PAIR_ID, publicKey: fx.signing.publicPem }]);
+    const canned = json(
+      await sign(request({ paths: ['/videos/42/master.m3u8', '/reports/q3.pdf'], expiresIn: 3000 }, token)),
+    ) as Urls;
+    expect(canned.urls.map(({ path, expiresAt }) => ({ path, expiresAt }))).toEqual([
+      { path: '/videos/42/master.m3u8', expiresAt: exp },
+      { path: '/reports/q3.pdf', expiresAt: exp },
+    ]);
+    for (const { url } of canned.urls) {
+      expect(new URL(url).searchParams.get('Expires')).toBe(String(exp));
+      expect(verifySignedRequest({ url }, { now: exp - 1, keyGroup }).reason).toBe('ok');
+      expect(verifySignedRequest({ url }, { now: exp, keyGroup }).reason).toBe('expired');
+    }
+    const custom = json(
+      await sign(request({ paths: ['/videos/42/seg-1.ts'], ipAddress: '203.0.113.0/24' }, token)),
+    ) as Urls;
+    expect(custom.urls).toHaveLength(1);
+    const [signed] = custom.urls;
+    expect(signed?.expiresAt).toBe(exp);
+    const policy = decodeCloudFrontBase64(new URL(signed?.url ?? '').searchParams.get('Policy') ?? '')?.toString();
+    expect(JSON.parse(policy ?? '{}').Statement[0].Condition.DateLessThan).toEqual({ 'AWS:EpochTime': exp });
+  });
+
   it('answers CORS for the allowlisted origin only', async () => {
     const ok = await sign(request({ paths: ['/videos/a'] }, premium, { origin: APP_ORIGIN }));
     expect(ok.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
