@@ -139,12 +139,32 @@ describe('POST /auth/login', () => {
   });
 
   it('fills {claim} templates with the escaped claim value and scopes cookies by the static prefix', async () => {
-    const token = await fx.idp.mint({ sub: 'ada@x.com/*?', files: true });
+    const token = await fx.idp.mint({ sub: 'ada@x.com', files: true });
     const result = await login(bearer(token));
-    expect(json(result).grants).toEqual([{ path: '/users/ada%40x.com%2F%2A%3F/*', expiresAt: NOW + 900 }]);
-    const traversal = await fx.idp.mint({ sub: '../admin', files: true });
-    expect((await login(bearer(traversal))).statusCode).toBe(403);
+    expect(json(result).grants).toEqual([{ path: '/users/ada%40x.com/*', expiresAt: NOW + 900 }]);
     expect(result.cookies?.[0]).toContain('; Path=/; ');
+  });
+
+  it.each([
+    ['a slash', 'victim/x'],
+    ['an encoded slash', 'victim%2Fx'],
+    ['a dot-dot segment', '../admin'],
+    ['a wildcard', 'victim*'],
+    ['a fullwidth solidus', 'victim\uFF0Fx'],
+    ['a trailing dot', 'victim.'],
+  ])('answers 403 CLAIM_UNUSABLE, setting no cookie, when a template claim holds %s', async (_, sub) => {
+    const token = await fx.idp.mint({ sub, files: true });
+    const before = deps.telemetry.logs.length;
+    const result = await login(bearer(token));
+    expect(result.statusCode).toBe(403);
+    expect(json(result)).toEqual({
+      error: { code: 'CLAIM_UNUSABLE', message: expect.stringMatching(/^claim sub cannot be used in a path/) },
+    });
+    expect(result.body).not.toContain('victim');
+    expect(result.cookies).toBeUndefined();
+    expect(deps.telemetry.logs.slice(before)).toEqual([
+      { level: 'warn', message: 'request refused', fields: { code: 'CLAIM_UNUSABLE', message: expect.any(String) } },
+    ]);
   });
 
   it('answers 403 when no access rule matches', async () => {

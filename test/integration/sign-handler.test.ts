@@ -96,6 +96,33 @@ describe('POST /api/sign', () => {
   });
 
   it.each([
+    ['a slash', 'victim/x', '/users/victim/x/notes.txt'],
+    ['an encoded slash', 'victim%2Fx', '/users/victim/x/notes.txt'],
+    ['a fullwidth solidus', 'victim\uFF0Fx', '/users/victim/x/notes.txt'],
+    ['a semicolon', 'victim;x', '/users/victim;x/notes.txt'],
+  ])('answers 403 CLAIM_UNUSABLE, signing nothing, when a template claim holds %s', async (_, sub, path) => {
+    const token = await fx.idp.mint({ sub, files: true });
+    const before = deps.telemetry.logs.length;
+    const result = await sign(request({ paths: [path] }, token));
+    expect(result.statusCode).toBe(403);
+    expect(json(result)).toEqual({
+      error: { code: 'CLAIM_UNUSABLE', message: expect.stringMatching(/^claim sub cannot be used in a path/) },
+    });
+    expect(result.body).not.toContain('victim');
+    expect(deps.telemetry.logs.slice(before)).toEqual([
+      { level: 'warn', message: 'request refused', fields: { code: 'CLAIM_UNUSABLE', message: expect.any(String) } },
+    ]);
+  });
+
+  it('signs a path inside a template grant filled with an encoded claim', async () => {
+    const token = await fx.idp.mint({ sub: 'ada@x.com', files: true });
+    const { urls } = json(await sign(request({ paths: ['/users/ada%40x.com/notes.txt'] }, token))) as Urls;
+    expect(urls.map(({ path, expiresAt }) => ({ path, expiresAt }))).toEqual([
+      { path: '/users/ada%40x.com/notes.txt', expiresAt: NOW + 900 },
+    ]);
+  });
+
+  it.each([
     ['a dot-dot segment', '/videos/../reports/q3.pdf'],
     ['a dot segment', '/videos/./a.mp4'],
     ['encoded dots', '/videos/%2e%2e/reports/q3.pdf'],
