@@ -13,7 +13,14 @@ export interface Grant {
 }
 
 const TEMPLATE = /\{([A-Za-z0-9_:.-]+)\}/g;
-const MAX_TEMPLATE_VALUE = 256;
+
+/**
+ * Longest claim value a `{claim}` template takes, in UTF-8 bytes. Percent-encoded, a byte is at most
+ * three characters: login-cookies.ts sizes the worst-case cookie from this number, so a value
+ * measured in characters (up to nine encoded characters each) could pass the browser's 4 KB limit.
+ */
+export const MAX_CLAIM_BYTES = 256;
+const UTF8 = new TextEncoder();
 
 /**
  * What a claim must never hold to fill a template, because some origin reads it as path structure
@@ -31,7 +38,7 @@ const UNSAFE_IN_CLAIM = /[/\\%*?#;\x00-\x1f\x7f-\x9f]|\.\.|^ | $|\.$|\p{Cs}/u;
  *
  * Throws `FORBIDDEN_RESOURCE` when no rule matches, and `CLAIM_UNUSABLE` (naming the claim, never
  * its value) when the matching rule needs a claim that cannot be used in a path: missing, not a
- * string or number, empty, longer than 256 characters, holding `/ \ % * ? # ;`, a control
+ * string or number, empty, longer than 256 bytes in UTF-8, holding `/ \ % * ? # ;`, a control
  * character, `..`, a leading or trailing space, a trailing dot or a lone surrogate, or changed by
  * NFKC normalisation (fullwidth `／`, `．`, ligatures…). Such a value is refused, never encoded: an
  * origin that decodes or normalises it would read another folder. The first matching rule decides:
@@ -118,7 +125,10 @@ function escapeClaim(name: string, value: unknown): string {
   const text =
     typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
   if (text === undefined || text.length === 0) throw unusableClaim(name, 'missing, empty, or not a string or number');
-  if (text.length > MAX_TEMPLATE_VALUE) throw unusableClaim(name, `longer than ${MAX_TEMPLATE_VALUE} characters`);
+  // UTF-16 units never outnumber UTF-8 bytes: the first test spares encoding a huge value.
+  if (text.length > MAX_CLAIM_BYTES || UTF8.encode(text).length > MAX_CLAIM_BYTES) {
+    throw unusableClaim(name, `longer than ${MAX_CLAIM_BYTES} bytes in UTF-8`);
+  }
   if (UNSAFE_IN_CLAIM.test(text)) throw unusableClaim(name, 'it holds a character an origin could read as path syntax');
   // Fullwidth `／` or `．`, ligatures, compatibility forms: an origin (or a file system) that
   // normalises would see a separator or a dot segment the grant never had.

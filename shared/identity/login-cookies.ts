@@ -5,14 +5,12 @@ import { signCookies } from '../cloudfront/sign';
 import type { SigningKey } from '../cloudfront/signing-key';
 import { SIGNING_COOKIES } from '../cloudfront/signing-params';
 import type { AccessRuleConfig, CookieConfig } from '../config/schema';
-import { type Grant, resourceFor } from './access-policy';
+import { type Grant, MAX_CLAIM_BYTES, resourceFor } from './access-policy';
 import { credentialExpiresAt } from './credential-expiry';
 import { expiredCookieValue, setCookieValue } from './set-cookie';
 
 /** Browsers keep cookies up to 4,096 bytes (name, value and attributes). */
 export const MAX_COOKIE_BYTES = 4096;
-/** Longest claim value a `{claim}` template may hold (see access-policy.ts). */
-const MAX_TEMPLATE_VALUE = 256;
 
 /**
  * The cookie `Path` of a grant. One grant: the configured path (default `/`). Several: each grant's
@@ -58,11 +56,13 @@ export function checkCookieConfig(
         );
       }
       seen.set(path, grant.path);
-      // Worst case: every template filled with the longest value, every byte percent-encoded.
-      const worstPath = grant.path.replace(/\{[^}]+\}/g, '%XX'.repeat(MAX_TEMPLATE_VALUE));
+      // Worst case: every template filled with the longest value, every byte percent-encoded, and
+      // both times as long as CloudFront allows (login cookies always carry a start time).
+      const worstPath = grant.path.replace(/\{[^}]+\}/g, '%XX'.repeat(MAX_CLAIM_BYTES));
       const policy = customPolicy({
         resource: `${scheme}://${longestDomain}${worstPath}`,
         dateLessThan: MAX_EPOCH_SECONDS,
+        dateGreaterThan: MAX_EPOCH_SECONDS,
       });
       const line = setCookieValue('CloudFront-Policy', encodeCloudFrontBase64(policy), {
         domain: cookie.domain,

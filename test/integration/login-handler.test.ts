@@ -387,6 +387,48 @@ describe('cookie attributes from the configuration', () => {
     ).toThrow(/over the browser limit of 4096/);
   });
 
+  it('never sets a cookie over 4 KB once a configuration has passed the startup check', async () => {
+    // The longest static folder the startup check still accepts in front of a {sub} template.
+    const handlerFor = (length: number) => {
+      const path = `/${'a'.repeat(length)}/{sub}/*`;
+      return createLoginHandler(
+        fx.dependencies({ accessRules: [{ name: 'tight', grants: [{ path, maxTtlSeconds: 600 }] }] }),
+      );
+    };
+    let fits = 0;
+    let over = 4096;
+    while (over - fits > 1) {
+      const middle = Math.floor((fits + over) / 2);
+      try {
+        handlerFor(middle);
+        fits = middle;
+      } catch {
+        over = middle;
+      }
+    }
+    expect(fits).toBeGreaterThan(1000);
+    const tight = handlerFor(fits);
+    const cases: [string, string, number][] = [
+      ['256 ASCII characters', 'x'.repeat(256), 200],
+      ['85 CJK characters (255 UTF-8 bytes)', '\u5c71'.repeat(85), 200],
+      ['64 emoji (256 UTF-8 bytes)', '\u{1F600}'.repeat(64), 200],
+      ['86 CJK characters (258 UTF-8 bytes)', '\u5c71'.repeat(86), 403],
+      ['256 CJK characters (768 UTF-8 bytes)', '\u5c71'.repeat(256), 403],
+    ];
+    for (const [name, sub, status] of cases) {
+      const result = await tight(bearer(await fx.idp.mint({ sub })));
+      expect([name, result.statusCode]).toEqual([name, status]);
+      if (status === 403) {
+        expect(json(result)).toMatchObject({ error: { code: 'CLAIM_UNUSABLE' } });
+        expect(result.cookies).toBeUndefined();
+        continue;
+      }
+      const cookies = result.cookies ?? [];
+      expect(cookies).toHaveLength(3);
+      for (const line of cookies) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(4096);
+    }
+  });
+
   it('cannot start with two grants of one rule sharing a cookie Path', () => {
     expect(() =>
       createLoginHandler(

@@ -222,6 +222,12 @@ describe('grantsFor', () => {
       expect(pathFor('/users/{sub}/*', { sub: 'x'.repeat(256) })).toBe(`/users/${'x'.repeat(256)}/*`);
     });
 
+    it('measures length in UTF-8 bytes, so no accepted value encodes to more than 768 characters', () => {
+      expect(pathFor('/users/{sub}/*', { sub: '\u00e9'.repeat(128) })).toBe(`/users/${'%C3%A9'.repeat(128)}/*`);
+      expect(unusable(() => pathFor('/users/{sub}/*', { sub: '\u00e9'.repeat(129) }))).toMatch(/^claim sub /);
+      expect(unusable(() => pathFor('/users/{sub}/*', { sub: '\u5c71'.repeat(256) }))).toMatch(/^claim sub /);
+    });
+
     it('refuses values that would spell a dot segment together', () => {
       expect(unusable(() => pathFor('/users/{a}{b}/*', { a: '.', b: '.' }))).toMatch(/^claim a /);
     });
