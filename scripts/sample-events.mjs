@@ -129,6 +129,8 @@ function httpApi({ method = 'POST', path, headers = {}, body, cookies }) {
 }
 const json = { 'content-type': 'application/json' };
 const bearer = (t) => ({ ...json, authorization: `Bearer ${t}` });
+// Form posts and bodiless posts without a token must come from a configured site (CSRF rule).
+const site = { origin: `https://${host}` };
 
 Object.assign(events, {
   'login-bearer.json': httpApi({
@@ -137,7 +139,7 @@ Object.assign(events, {
   }),
   'login-form-return-to.json': httpApi({
     path: '/auth/login',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...site },
     body: new URLSearchParams({ token: member, return_to: '/videos/free/intro.m3u8' }).toString(),
   }),
   'login-expired-token.json': httpApi({ path: '/auth/login', headers: bearer(expiredToken) }),
@@ -149,7 +151,7 @@ Object.assign(events, {
     headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' },
   }),
   'refresh.json': httpApi({ path: '/auth/refresh', headers: bearer(premium) }),
-  'logout.json': httpApi({ path: '/auth/logout' }),
+  'logout.json': httpApi({ path: '/auth/logout', headers: site }),
   'sign-batch.json': httpApi({
     path: '/api/sign',
     headers: bearer(premium),

@@ -1,30 +1,41 @@
 import { EdgepassError } from '../../shared/cloudfront/errors';
 import { createLoginService, type LoginDependencies } from '../../shared/identity/login-service';
-import { answerHttpApi, bearerToken, type HttpResult, jsonResponse, readBody } from '../../shared/regional/http-api';
+import { checkFormOrigin, formOrigins } from '../../shared/regional/csrf';
+import {
+  answerHttpApi,
+  bearerToken,
+  FORM_MEDIA_TYPE,
+  type HttpResult,
+  jsonResponse,
+  mediaType,
+  readBody,
+  seeOther,
+} from '../../shared/regional/http-api';
 import type { Telemetry } from '../../shared/regional/telemetry';
+
+const ROUTES: readonly string[] = ['/auth/login', '/auth/refresh', '/auth/logout'];
 
 /** POST /auth/login, /auth/refresh and /auth/logout (API Gateway HTTP API, payload 2.0). */
 export function createLoginHandler(deps: LoginDependencies & { readonly telemetry: Telemetry }) {
   const service = createLoginService(deps);
   const { config, telemetry } = deps;
   const options = { maxBodyBytes: config.limits.maxBodyBytes, cors: config.cors, telemetry };
+  const sites = formOrigins(config);
 
   return (event: unknown): Promise<HttpResult> =>
     answerHttpApi(event, options, async (request) => {
-      if (request.method !== 'POST')
+      if (request.method !== 'POST' || !ROUTES.includes(request.path))
         throw new EdgepassError('NOT_FOUND', `${request.method} ${request.path} is not served`);
+      checkFormOrigin(request, sites);
       const body = readBody(request);
-      const form = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+      const form = mediaType(request) === FORM_MEDIA_TYPE;
       const returnTo = form && typeof body.return_to === 'string' ? body.return_to : undefined;
       if (request.path === '/auth/logout') {
         const { setCookies, location } = service.logout(returnTo);
         telemetry.log('info', 'cookies expired');
         return location === undefined
           ? { ...jsonResponse(200, { loggedOut: true }), cookies: [...setCookies] }
-          : { statusCode: 303, headers: { location, 'cache-control': 'no-store' }, cookies: [...setCookies], body: '' };
-      }
-      if (request.path !== '/auth/login' && request.path !== '/auth/refresh') {
-        throw new EdgepassError('NOT_FOUND', `${request.path} is not served`);
+          : seeOther(location, setCookies);
       }
       const outcome = await service.login({
         token: bearerToken(request, body),
@@ -38,15 +49,8 @@ export function createLoginHandler(deps: LoginDependencies & { readonly telemetr
         grants: outcome.body.grants.map((grant) => grant.path),
         expiresAt: outcome.body.expiresAt,
       });
-      const cookies = [...outcome.setCookies];
-      if (outcome.location !== undefined) {
-        return {
-          statusCode: 303,
-          headers: { location: outcome.location, 'cache-control': 'no-store' },
-          cookies,
-          body: '',
-        };
-      }
-      return { ...jsonResponse(200, outcome.body), cookies };
+      return outcome.location === undefined
+        ? { ...jsonResponse(200, outcome.body), cookies: [...outcome.setCookies] }
+        : seeOther(outcome.location, outcome.setCookies);
     });
 }

@@ -43,6 +43,7 @@ export function createSignHandler(deps: SignDependencies) {
         keyPairId: material.keyPairId,
         key: material.key,
         now: deps.now(),
+        tokenExpiresAt: identity.expiresAt,
       });
       telemetry.count('UrlsSigned', result.urls.length);
       telemetry.log('info', 'urls signed', { provider: identity.provider, count: result.urls.length });

@@ -6,23 +6,43 @@ import type { AccessRuleConfig, ClaimCondition } from '../config/schema';
 export interface Grant {
   /** Name of the access rule the grant comes from (for logs and metrics). */
   readonly rule: string;
-  /** Path pattern with templates filled in and escaped, e.g. `/users/abc%40x.com/*`. */
+  /** Path pattern with templates filled in and percent-encoded, e.g. `/users/abc%40x.com/*`. */
   readonly path: string;
   /** Longest lifetime of cookies or URLs issued for this grant. */
   readonly maxTtlSeconds: number;
 }
 
 const TEMPLATE = /\{([A-Za-z0-9_:.-]+)\}/g;
-const MAX_TEMPLATE_VALUE = 256;
+
+/**
+ * Longest claim value a `{claim}` template takes, in UTF-8 bytes. Percent-encoded, a byte is at most
+ * three characters: login-cookies.ts sizes the worst-case cookie from this number, so a value
+ * measured in characters (up to nine encoded characters each) could pass the browser's 4 KB limit.
+ */
+export const MAX_CLAIM_BYTES = 256;
+const UTF8 = new TextEncoder();
+
+/**
+ * What a claim must never hold to fill a template, because some origin reads it as path structure
+ * once the grant is decoded: separators and escapes (`/`, `\`, `%`; S3 decodes `%2F`), wildcards and
+ * query or fragment marks (`*`, `?`, `#`), path parameters (`;`), C0/C1 controls, `..`, and what a
+ * Windows origin strips (a leading or trailing space, a trailing dot). Lone surrogates too: they
+ * would be encoded as U+FFFD, so two values would share one path.
+ */
+const UNSAFE_IN_CLAIM = /[/\\%*?#;\x00-\x1f\x7f-\x9f]|\.\.|^ | $|\.$|\p{Cs}/u;
 
 /**
  * The grants of the first access rule whose conditions all hold for these verified claims (a rule
  * without conditions matches any verified identity). `{claim}` templates in grant paths are filled
- * with the claim's value, percent-encoded so that it stays inside its path segment.
+ * with the claim's value, percent-encoded (`@`, inner spaces, non-ASCII letters…).
  *
- * Throws `FORBIDDEN_RESOURCE` when no rule matches, or when the matching rule needs a claim that
- * cannot be used in a path (missing, not a string or number, empty, longer than 256 characters, or
- * a dot segment such as `..`). The first matching rule decides: a later rule is never tried instead.
+ * Throws `FORBIDDEN_RESOURCE` when no rule matches, and `CLAIM_UNUSABLE` (naming the claim, never
+ * its value) when the matching rule needs a claim that cannot be used in a path: missing, not a
+ * string or number, empty, longer than 256 bytes in UTF-8, holding `/ \ % * ? # ;`, a control
+ * character, `..`, a leading or trailing space, a trailing dot or a lone surrogate, or changed by
+ * NFKC normalisation (fullwidth `／`, `．`, ligatures…). Such a value is refused, never encoded: an
+ * origin that decodes or normalises it would read another folder. The first matching rule decides:
+ * a later rule is never tried instead.
  *
  * @example
  * grantsFor(
@@ -85,34 +105,35 @@ function holds(condition: ClaimCondition, claims: Readonly<Record<string, unknow
 
 function expandPath(pattern: string, claims: Readonly<Record<string, unknown>>): string {
   const path = pattern.replace(TEMPLATE, (_, name: string) => escapeClaim(name, claimValue(claims, name)));
-  // Two templates side by side (`/{a}{b}/`) could still spell a dot segment out of two dots.
-  if (hasDotSegment(path)) throw new EdgepassError('FORBIDDEN_RESOURCE', `claims make a dot segment in ${pattern}`);
+  // No claim can add a dot segment any more (no `/`, `%`, `..` or trailing `.`); this guards the
+  // pattern's own text, which the config schema does not check for dot segments.
+  if (hasDotSegment(path)) throw new EdgepassError('FORBIDDEN_RESOURCE', `grant ${pattern} has a dot segment`);
   return path;
 }
 
-function unusableClaim(name: string): EdgepassError {
-  return new EdgepassError('FORBIDDEN_RESOURCE', `claim ${name} cannot be used in a path`);
+function unusableClaim(name: string, why: string): EdgepassError {
+  // Never the value: it may be personal data, and it is what an attacker chose.
+  return new EdgepassError('CLAIM_UNUSABLE', `claim ${name} cannot be used in a path: ${why}`);
 }
 
 /**
- * Percent-encodes every byte outside `A-Z a-z 0-9 _ . ~ -`, so a value can never add wildcards
- * (`*`), a query (`?`), a path segment (`/`, `\`) or an escape (`%`) to a grant.
+ * The claim as it goes into a grant path: refused (`CLAIM_UNUSABLE`) when an origin could read it as
+ * something else (see `UNSAFE_IN_CLAIM` and NFKC), else every byte outside `A-Z a-z 0-9 _ . ~ -`
+ * percent-encoded as UTF-8.
  */
 function escapeClaim(name: string, value: unknown): string {
   const text =
     typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
-  if (
-    text === undefined ||
-    text.length === 0 ||
-    text.length > MAX_TEMPLATE_VALUE ||
-    // Lone surrogates would be encoded as U+FFFD, so two different values would share one path.
-    /\p{Cs}/u.test(text) ||
-    // `..` or `a/../b`: an origin that decodes %2F before resolving dot segments would leave the grant.
-    text.split(/[/\\]/).some(isDotSegment)
-  ) {
-    throw unusableClaim(name);
+  if (text === undefined || text.length === 0) throw unusableClaim(name, 'missing, empty, or not a string or number');
+  // UTF-16 units never outnumber UTF-8 bytes: the first test spares encoding a huge value.
+  if (text.length > MAX_CLAIM_BYTES || UTF8.encode(text).length > MAX_CLAIM_BYTES) {
+    throw unusableClaim(name, `longer than ${MAX_CLAIM_BYTES} bytes in UTF-8`);
   }
-  return encodeURIComponent(text).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (UNSAFE_IN_CLAIM.test(text)) throw unusableClaim(name, 'it holds a character an origin could read as path syntax');
+  // Fullwidth `／` or `．`, ligatures, compatibility forms: an origin (or a file system) that
+  // normalises would see a separator or a dot segment the grant never had.
+  if (text.normalize('NFKC') !== text) throw unusableClaim(name, 'it is not in Unicode NFKC form');
+  return encodeURIComponent(text).replace(/[!'()]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function isDotSegment(segment: string): boolean {

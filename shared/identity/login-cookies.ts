@@ -5,13 +5,12 @@ import { signCookies } from '../cloudfront/sign';
 import type { SigningKey } from '../cloudfront/signing-key';
 import { SIGNING_COOKIES } from '../cloudfront/signing-params';
 import type { AccessRuleConfig, CookieConfig } from '../config/schema';
-import { type Grant, resourceFor } from './access-policy';
+import { type Grant, MAX_CLAIM_BYTES, resourceFor } from './access-policy';
+import { credentialExpiresAt } from './credential-expiry';
 import { expiredCookieValue, setCookieValue } from './set-cookie';
 
 /** Browsers keep cookies up to 4,096 bytes (name, value and attributes). */
 export const MAX_COOKIE_BYTES = 4096;
-/** Longest claim value a `{claim}` template may hold (see access-policy.ts). */
-const MAX_TEMPLATE_VALUE = 256;
 
 /**
  * The cookie `Path` of a grant. One grant: the configured path (default `/`). Several: each grant's
@@ -57,11 +56,13 @@ export function checkCookieConfig(
         );
       }
       seen.set(path, grant.path);
-      // Worst case: every template filled with the longest value, every byte percent-encoded.
-      const worstPath = grant.path.replace(/\{[^}]+\}/g, '%XX'.repeat(MAX_TEMPLATE_VALUE));
+      // Worst case: every template filled with the longest value, every byte percent-encoded, and
+      // both times as long as CloudFront allows (login cookies always carry a start time).
+      const worstPath = grant.path.replace(/\{[^}]+\}/g, '%XX'.repeat(MAX_CLAIM_BYTES));
       const policy = customPolicy({
         resource: `${scheme}://${longestDomain}${worstPath}`,
         dateLessThan: MAX_EPOCH_SECONDS,
+        dateGreaterThan: MAX_EPOCH_SECONDS,
       });
       const line = setCookieValue('CloudFront-Policy', encodeCloudFrontBase64(policy), {
         domain: cookie.domain,
@@ -97,13 +98,14 @@ export interface IssueOptions {
   readonly key: SigningKey;
   readonly cookie: CookieConfig;
   readonly now: number;
-  /** Cookies never outlive the identity that earned them (the JWT's `exp`). */
-  readonly notAfter: number;
+  /** The JWT's `exp`: cookies never outlive the identity that earned them. */
+  readonly tokenExpiresAt: number;
 }
 
 /**
- * Signs one custom-policy cookie set per grant, each expiring at the grant's max TTL (capped by the
- * token's expiry), with the configured attributes and the grant's cookie Path.
+ * Signs one custom-policy cookie set per grant, each expiring at the grant's max TTL capped by the
+ * token's expiry (`credentialExpiresAt`: an expired token is `TOKEN_EXPIRED`), with the configured
+ * attributes and the grant's cookie Path.
  */
 export function issueLoginCookies(options: IssueOptions): IssuedCookies {
   const setCookies: string[] = [];
@@ -111,8 +113,11 @@ export function issueLoginCookies(options: IssueOptions): IssuedCookies {
   options.grants.forEach((grant, index) => {
     const configured = options.rule.grants[index];
     if (configured === undefined) throw new EdgepassError('INTERNAL', 'grant does not belong to its rule');
-    const expiresAt = Math.min(options.now + grant.maxTtlSeconds, options.notAfter, MAX_EPOCH_SECONDS);
-    if (expiresAt <= options.now) throw new EdgepassError('TOKEN_EXPIRED', 'token expires too soon to issue cookies');
+    const expiresAt = credentialExpiresAt({
+      now: options.now,
+      ttlSeconds: grant.maxTtlSeconds,
+      tokenExpiresAt: options.tokenExpiresAt,
+    });
     const cookies = signCookies(resourceFor(grant, options.origin), {
       keyPairId: options.keyPairId,
       privateKey: options.key,

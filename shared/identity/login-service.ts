@@ -66,7 +66,7 @@ export function createLoginService(deps: LoginDependencies) {
       key: material.key,
       cookie: config.cookie,
       now,
-      notAfter: identity.expiresAt,
+      tokenExpiresAt: identity.expiresAt,
     });
     const body = { expiresAt: issued.expiresAt, grants: issued.grants };
     const base = { body, setCookies: issued.setCookies, provider: identity.provider, rule: rule.name };

@@ -5,6 +5,7 @@ import type { SigningKey } from '../cloudfront/signing-key';
 import { parseWhen } from '../cloudfront/when';
 import { PATH_PROBLEM_TEXT, pathProblem } from '../edge/canonical-path';
 import { type Grant, grantFor } from './access-policy';
+import { credentialExpiresAt } from './credential-expiry';
 
 /** Limits from the configuration that shape a sign request. */
 export interface SignLimits {
@@ -89,6 +90,8 @@ export interface IssueUrlsOptions {
   readonly key: SigningKey;
   /** Epoch seconds. */
   readonly now: number;
+  /** The JWT's `exp`: no URL outlives the identity that asked for it. */
+  readonly tokenExpiresAt: number;
 }
 
 export interface SignedUrl {
@@ -98,7 +101,8 @@ export interface SignedUrl {
 }
 
 /**
- * Signs every requested path the caller's grants cover, each with `min(expiresIn, grant max TTL)`.
+ * Signs every requested path the caller's grants cover, each for `min(expiresIn, grant max TTL)`
+ * and never past the token's `exp` (`credentialExpiresAt`: an expired token is `TOKEN_EXPIRED`).
  * Canned policies unless `ipAddress` or `notBefore` ask for custom ones. One path outside the grants
  * refuses the whole request (403), naming it.
  */
@@ -109,7 +113,8 @@ export function issueSignedUrls(options: IssueUrlsOptions): { urls: SignedUrl[] 
     const path = normaliseRequestPath(requested);
     const grant = grantFor(options.grants, path);
     if (grant === undefined) throw new EdgepassError('FORBIDDEN_RESOURCE', `path ${path} is outside your grants`);
-    return { path, expiresAt: now + Math.min(request.expiresIn, grant.maxTtlSeconds) };
+    const ttlSeconds = Math.min(request.expiresIn, grant.maxTtlSeconds);
+    return { path, expiresAt: credentialExpiresAt({ now, ttlSeconds, tokenExpiresAt: options.tokenExpiresAt }) };
   });
   // One signUrls call per expiry: options are validated once per group.
   const byExpiry = new Map<number, { path: string; index: number }[]>();

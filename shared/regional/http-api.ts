@@ -84,6 +84,11 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
   };
 }
 
+/** A `303 See Other` to `location` (a form post's next page), setting or expiring `cookies`. */
+export function seeOther(location: string, cookies: readonly string[]): HttpResult {
+  return { statusCode: 303, headers: { location, ...NO_STORE }, cookies: [...cookies], body: '' };
+}
+
 /**
  * The error answer for anything thrown: an EdgepassError keeps its code and message (they are
  * written for callers); anything else becomes a 500 `INTERNAL` whose details stay in the logs.
@@ -95,16 +100,32 @@ export function errorResponse(error: unknown, headers: Record<string, string> = 
 }
 
 /**
- * The bearer token of a request: `Authorization: Bearer …`, or a `token` field of a JSON or
- * form-encoded body. Also returns the parsed body fields for the caller.
+ * The media type of a request body: `type/subtype` of its Content-Type, lower-cased, without
+ * parameters; `undefined` when there is no Content-Type. The one reading of Content-Type: the body
+ * reader, form detection and the cross-site form rule must never disagree about what a body is.
+ *
+ * @example
+ * mediaType(request) // 'application/x-www-form-urlencoded' for `Application/X-WWW-Form-Urlencoded; charset=UTF-8`
+ */
+export function mediaType(request: HttpRequest): string | undefined {
+  const type = (request.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
+  return type === undefined || type === '' ? undefined : type;
+}
+
+/** Form-encoded: the body type an HTML form posts by default. */
+export const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
+
+/**
+ * The fields of a JSON or form-encoded body (a body without Content-Type is read as JSON); an empty
+ * body has none. Any other media type is a 400.
  */
 export function readBody(request: HttpRequest): Record<string, unknown> {
   if (request.body.trim() === '') return {};
-  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (type === 'application/x-www-form-urlencoded') {
+  const type = mediaType(request);
+  if (type === FORM_MEDIA_TYPE) {
     return Object.fromEntries(new URLSearchParams(request.body));
   }
-  if (type !== undefined && type !== '' && type !== 'application/json') {
+  if (type !== undefined && type !== 'application/json') {
     throw new EdgepassError('BAD_REQUEST', `unsupported content-type ${type}: send application/json`);
   }
   let parsed: unknown;

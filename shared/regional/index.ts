@@ -8,7 +8,8 @@
  */
 
 export { type CorsConfig, corsHeaders, preflightHeaders } from './cors';
-export { answerHttpApi, type HttpRequest, type HttpResult, parseHttpApiEvent } from './http-api';
+export { checkFormOrigin, formOrigins } from './csrf';
+export { answerHttpApi, type HttpRequest, type HttpResult, mediaType, parseHttpApiEvent } from './http-api';
 export { createRegionalRuntime, type RegionalRuntime } from './runtime';
 export {
   createSecretsManagerKeySource,

@@ -29,6 +29,9 @@ afterAll(() => fx.close());
 const bearer = (token: string, extra: Record<string, string> = {}) =>
   httpApiEvent({ path: '/auth/login', headers: { authorization: `Bearer ${token}`, ...extra } });
 
+/** A form post as the site's own login page sends it (same-origin, so with its Origin). */
+const SITE = `https://${CONTENT_HOST}`;
+
 function json(result: HttpResult): Record<string, unknown> {
   return JSON.parse(result.body);
 }
@@ -105,6 +108,17 @@ describe('POST /auth/login', () => {
     expect(body.expiresAt).toBe(NOW + 120);
   });
 
+  it.each([
+    ['that expired 20 s ago (inside the clock tolerance)', -20],
+    ['that expires this second', 0],
+  ])('answers 401 TOKEN_EXPIRED, setting no cookie, for a token %s', async (_, expiresIn) => {
+    const token = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn });
+    const result = await login(bearer(token));
+    expect(result.statusCode).toBe(401);
+    expect(json(result)).toEqual({ error: { code: 'TOKEN_EXPIRED', message: expect.any(String) } });
+    expect(result.cookies).toBeUndefined();
+  });
+
   it('takes the token from a JSON or form body too', async () => {
     const fromJson = await login(
       httpApiEvent({
@@ -117,7 +131,7 @@ describe('POST /auth/login', () => {
     const fromForm = await login(
       httpApiEvent({
         path: '/auth/login',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SITE },
         body: `token=${premium}`,
       }),
     );
@@ -125,12 +139,32 @@ describe('POST /auth/login', () => {
   });
 
   it('fills {claim} templates with the escaped claim value and scopes cookies by the static prefix', async () => {
-    const token = await fx.idp.mint({ sub: 'ada@x.com/*?', files: true });
+    const token = await fx.idp.mint({ sub: 'ada@x.com', files: true });
     const result = await login(bearer(token));
-    expect(json(result).grants).toEqual([{ path: '/users/ada%40x.com%2F%2A%3F/*', expiresAt: NOW + 900 }]);
-    const traversal = await fx.idp.mint({ sub: '../admin', files: true });
-    expect((await login(bearer(traversal))).statusCode).toBe(403);
+    expect(json(result).grants).toEqual([{ path: '/users/ada%40x.com/*', expiresAt: NOW + 900 }]);
     expect(result.cookies?.[0]).toContain('; Path=/; ');
+  });
+
+  it.each([
+    ['a slash', 'victim/x'],
+    ['an encoded slash', 'victim%2Fx'],
+    ['a dot-dot segment', '../admin'],
+    ['a wildcard', 'victim*'],
+    ['a fullwidth solidus', 'victim\uFF0Fx'],
+    ['a trailing dot', 'victim.'],
+  ])('answers 403 CLAIM_UNUSABLE, setting no cookie, when a template claim holds %s', async (_, sub) => {
+    const token = await fx.idp.mint({ sub, files: true });
+    const before = deps.telemetry.logs.length;
+    const result = await login(bearer(token));
+    expect(result.statusCode).toBe(403);
+    expect(json(result)).toEqual({
+      error: { code: 'CLAIM_UNUSABLE', message: expect.stringMatching(/^claim sub cannot be used in a path/) },
+    });
+    expect(result.body).not.toContain('victim');
+    expect(result.cookies).toBeUndefined();
+    expect(deps.telemetry.logs.slice(before)).toEqual([
+      { level: 'warn', message: 'request refused', fields: { code: 'CLAIM_UNUSABLE', message: expect.any(String) } },
+    ]);
   });
 
   it('answers 403 when no access rule matches', async () => {
@@ -145,7 +179,7 @@ describe('POST /auth/login from a form with return_to', () => {
   const form = (token: string, returnTo: string) =>
     httpApiEvent({
       path: '/auth/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SITE },
       body: new URLSearchParams({ token, return_to: returnTo }).toString(),
     });
 
@@ -166,6 +200,135 @@ describe('POST /auth/login from a form with return_to', () => {
   });
 });
 
+describe('form detection by media type', () => {
+  const formType = 'Application/X-WWW-Form-Urlencoded; charset=UTF-8';
+
+  it('honours return_to when the form Content-Type has another casing and parameters', async () => {
+    const result = await login(
+      httpApiEvent({
+        path: '/auth/login',
+        headers: { 'content-type': formType, origin: SITE },
+        body: new URLSearchParams({ token: premium, return_to: '/videos/42' }).toString(),
+      }),
+    );
+    expect(result.statusCode).toBe(303);
+    expect(result.headers.location).toBe('/videos/42');
+    expect(result.cookies).toHaveLength(6);
+  });
+
+  it('honours return_to on logout with the same Content-Type', async () => {
+    const result = await login(
+      httpApiEvent({
+        path: '/auth/logout',
+        headers: { 'content-type': formType, origin: SITE },
+        body: 'return_to=%2Fvideos%2F42',
+      }),
+    );
+    expect(result.statusCode).toBe(303);
+    expect(result.headers.location).toBe('/videos/42');
+  });
+});
+
+describe('posts a browser can send cross-site without a preflight (CSRF)', () => {
+  const formLogin = (path: string, headers: Record<string, string>, token = premium) =>
+    httpApiEvent({
+      path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({ token, return_to: '/videos/42' }).toString(),
+    });
+
+  /** A refusal: 403 ORIGIN_NOT_ALLOWED, no cookie set or expired, no redirect. */
+  function expectOriginRefused(result: HttpResult): void {
+    expect(result.statusCode).toBe(403);
+    expect(json(result)).toEqual({ error: { code: 'ORIGIN_NOT_ALLOWED', message: expect.any(String) } });
+    expect(result.cookies).toBeUndefined();
+    expect(result.headers.location).toBeUndefined();
+  }
+
+  it.each<[string, string, Record<string, string>]>([
+    ['a login form from another site', '/auth/login', { origin: 'https://evil.com' }],
+    ['a refresh form from another site', '/auth/refresh', { origin: 'https://evil.com' }],
+    ['a logout form from another site', '/auth/logout', { origin: 'https://evil.com' }],
+    ['a login form with Origin: null', '/auth/login', { origin: 'null' }],
+    ['a login form with neither Origin nor Sec-Fetch-Site', '/auth/login', {}],
+    ['a login form marked Sec-Fetch-Site: cross-site', '/auth/login', { 'sec-fetch-site': 'cross-site' }],
+    [
+      'a login form in another casing, from another site',
+      '/auth/login',
+      { 'content-type': 'Application/X-WWW-Form-Urlencoded; charset=UTF-8', origin: 'https://evil.com' },
+    ],
+    [
+      'a multipart login from another site',
+      '/auth/login',
+      { 'content-type': 'multipart/form-data; boundary=x', origin: 'https://evil.com' },
+    ],
+  ])('refuses %s with 403 ORIGIN_NOT_ALLOWED', async (_, path, headers) => {
+    expectOriginRefused(await login(formLogin(path, headers)));
+  });
+
+  it('refuses a text/plain or untyped JSON body from another site (fetch no-cors, enctype=text/plain)', async () => {
+    for (const headers of [{ 'content-type': 'text/plain' }, {}]) {
+      const event = httpApiEvent({
+        path: '/auth/login',
+        headers: { ...headers, origin: 'https://evil.com' },
+        body: JSON.stringify({ token: premium }),
+      });
+      expectOriginRefused(await login(event));
+    }
+  });
+
+  it('refuses a bodiless logout from another site', async () => {
+    expectOriginRefused(await login(httpApiEvent({ path: '/auth/logout', headers: { origin: 'https://evil.com' } })));
+  });
+
+  it('logs the refusal with its code and counts it as a denial', async () => {
+    const before = deps.telemetry.logs.length;
+    await login(formLogin('/auth/login', { origin: 'https://evil.com' }));
+    expect(deps.telemetry.logs.slice(before)).toEqual([
+      {
+        level: 'warn',
+        message: 'request refused',
+        fields: { code: 'ORIGIN_NOT_ALLOWED', message: expect.any(String) },
+      },
+    ]);
+    expect(deps.telemetry.counts.at(-1)).toEqual({
+      metric: 'Denials',
+      value: 1,
+      dimension: { name: 'reason', value: 'ORIGIN_NOT_ALLOWED' },
+    });
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['a content domain', { origin: SITE }],
+    ['a CORS origin', { origin: APP_ORIGIN }],
+    ['no Origin but Sec-Fetch-Site: same-origin', { 'sec-fetch-site': 'same-origin' }],
+    ['no Origin but Sec-Fetch-Site: same-site', { 'sec-fetch-site': 'same-site' }],
+  ])('accepts a login form from %s', async (_, headers) => {
+    const result = await login(formLogin('/auth/login', headers));
+    expect(result.statusCode).toBe(303);
+    expect(result.cookies).toHaveLength(6);
+  });
+
+  it('leaves JSON and Bearer requests from another site to CORS: answered, without CORS headers', async () => {
+    const fromJson = await login(
+      httpApiEvent({
+        path: '/auth/login',
+        headers: { 'content-type': 'application/json', origin: 'https://evil.com' },
+        body: JSON.stringify({ token: premium }),
+      }),
+    );
+    const fromBearer = await login(
+      formLogin('/auth/login', { authorization: `Bearer ${premium}`, origin: 'https://evil.com' }),
+    );
+    for (const result of [fromJson, fromBearer]) {
+      expect(result.cookies).toHaveLength(6);
+      expect(result.headers['access-control-allow-origin']).toBeUndefined();
+    }
+    expect(fromJson.statusCode).toBe(200);
+    expect(fromBearer.statusCode).toBe(303);
+  });
+});
+
 describe('POST /auth/refresh and /auth/logout', () => {
   it('re-issues cookies while the token is valid, and refuses an expired one', async () => {
     const refreshed = await login(
@@ -182,7 +345,7 @@ describe('POST /auth/refresh and /auth/logout', () => {
   });
 
   it('expires every cookie login may set, with the same Path (and Domain)', async () => {
-    const result = await login(httpApiEvent({ path: '/auth/logout' }));
+    const result = await login(httpApiEvent({ path: '/auth/logout', headers: { origin: SITE } }));
     expect(result.statusCode).toBe(200);
     const cookies = result.cookies ?? [];
     for (const path of ['/', '/videos/', '/reports/']) {
@@ -198,7 +361,8 @@ describe('POST /auth/refresh and /auth/logout', () => {
       }
     }
     const withDomain = createLoginHandler(fx.dependencies({ cookie: { domain: 'example.com' } }));
-    const scoped = await withDomain(httpApiEvent({ path: '/auth/logout' }));
+    const scoped = await withDomain(httpApiEvent({ path: '/auth/logout', headers: { origin: SITE } }));
+    expect(scoped.cookies).toHaveLength(15);
     expect(scoped.cookies?.every((c) => c.includes('; Domain=example.com; '))).toBe(true);
   });
 });
@@ -209,6 +373,7 @@ describe('cookie attributes from the configuration', () => {
       fx.dependencies({ cookie: { domain: 'example.com', sameSite: 'Strict', session: true } }),
     );
     const cookies = (await handler(bearer(premium))).cookies ?? [];
+    expect(cookies).toHaveLength(6);
     for (const line of cookies) {
       expect(line).toMatch(/; Domain=example\.com; Path=\/(videos|reports)\/; Secure; HttpOnly; SameSite=Strict$/);
       expect(line).not.toMatch(/Max-Age|Expires=/);
@@ -222,6 +387,48 @@ describe('cookie attributes from the configuration', () => {
         fx.dependencies({ accessRules: [{ name: 'big', grants: [{ path: long, maxTtlSeconds: 600 }] }] }),
       ),
     ).toThrow(/over the browser limit of 4096/);
+  });
+
+  it('never sets a cookie over 4 KB once a configuration has passed the startup check', async () => {
+    // The longest static folder the startup check still accepts in front of a {sub} template.
+    const handlerFor = (length: number) => {
+      const path = `/${'a'.repeat(length)}/{sub}/*`;
+      return createLoginHandler(
+        fx.dependencies({ accessRules: [{ name: 'tight', grants: [{ path, maxTtlSeconds: 600 }] }] }),
+      );
+    };
+    let fits = 0;
+    let over = 4096;
+    while (over - fits > 1) {
+      const middle = Math.floor((fits + over) / 2);
+      try {
+        handlerFor(middle);
+        fits = middle;
+      } catch {
+        over = middle;
+      }
+    }
+    expect(fits).toBeGreaterThan(1000);
+    const tight = handlerFor(fits);
+    const cases: [string, string, number][] = [
+      ['256 ASCII characters', 'x'.repeat(256), 200],
+      ['85 CJK characters (255 UTF-8 bytes)', '\u5c71'.repeat(85), 200],
+      ['64 emoji (256 UTF-8 bytes)', '\u{1F600}'.repeat(64), 200],
+      ['86 CJK characters (258 UTF-8 bytes)', '\u5c71'.repeat(86), 403],
+      ['256 CJK characters (768 UTF-8 bytes)', '\u5c71'.repeat(256), 403],
+    ];
+    for (const [name, sub, status] of cases) {
+      const result = await tight(bearer(await fx.idp.mint({ sub })));
+      expect(result.statusCode, name).toBe(status);
+      if (status === 403) {
+        expect(json(result)).toMatchObject({ error: { code: 'CLAIM_UNUSABLE' } });
+        expect(result.cookies).toBeUndefined();
+        continue;
+      }
+      const cookies = result.cookies ?? [];
+      expect(cookies).toHaveLength(3);
+      for (const line of cookies) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(4096);
+    }
   });
 
   it('cannot start with two grants of one rule sharing a cookie Path', () => {
@@ -291,7 +498,13 @@ describe('CORS', () => {
 
 describe('bad input gets a stable JSON error and never a stack trace', () => {
   it.each<[string, unknown, number, string]>([
-    ['no token', httpApiEvent({ path: '/auth/login' }), 401, 'TOKEN_MISSING'],
+    ['no token', httpApiEvent({ path: '/auth/login', headers: { origin: SITE } }), 401, 'TOKEN_MISSING'],
+    [
+      'no token in a JSON body',
+      httpApiEvent({ path: '/auth/login', headers: { 'content-type': 'application/json' }, body: '{}' }),
+      401,
+      'TOKEN_MISSING',
+    ],
     [
       'a non-Bearer Authorization',
       httpApiEvent({ path: '/auth/login', headers: { authorization: 'Basic abc' } }),
@@ -312,10 +525,15 @@ describe('bad input gets a stable JSON error and never a stack trace', () => {
       400,
       'BAD_REQUEST',
     ],
-    ['a non-string token', httpApiEvent({ path: '/auth/login', body: '{"token":42}' }), 401, 'TOKEN_INVALID'],
+    [
+      'a non-string token',
+      httpApiEvent({ path: '/auth/login', headers: { origin: SITE }, body: '{"token":42}' }),
+      401,
+      'TOKEN_INVALID',
+    ],
     [
       'an unsupported content type',
-      httpApiEvent({ path: '/auth/login', headers: { 'content-type': 'text/xml' }, body: '<a/>' }),
+      httpApiEvent({ path: '/auth/login', headers: { 'content-type': 'text/xml', origin: SITE }, body: '<a/>' }),
       400,
       'BAD_REQUEST',
     ],

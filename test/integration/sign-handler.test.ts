@@ -96,6 +96,33 @@ describe('POST /api/sign', () => {
   });
 
   it.each([
+    ['a slash', 'victim/x', '/users/victim/x/notes.txt'],
+    ['an encoded slash', 'victim%2Fx', '/users/victim/x/notes.txt'],
+    ['a fullwidth solidus', 'victim\uFF0Fx', '/users/victim/x/notes.txt'],
+    ['a semicolon', 'victim;x', '/users/victim;x/notes.txt'],
+  ])('answers 403 CLAIM_UNUSABLE, signing nothing, when a template claim holds %s', async (_, sub, path) => {
+    const token = await fx.idp.mint({ sub, files: true });
+    const before = deps.telemetry.logs.length;
+    const result = await sign(request({ paths: [path] }, token));
+    expect(result.statusCode).toBe(403);
+    expect(json(result)).toEqual({
+      error: { code: 'CLAIM_UNUSABLE', message: expect.stringMatching(/^claim sub cannot be used in a path/) },
+    });
+    expect(result.body).not.toContain('victim');
+    expect(deps.telemetry.logs.slice(before)).toEqual([
+      { level: 'warn', message: 'request refused', fields: { code: 'CLAIM_UNUSABLE', message: expect.any(String) } },
+    ]);
+  });
+
+  it('signs a path inside a template grant filled with an encoded claim', async () => {
+    const token = await fx.idp.mint({ sub: 'ada@x.com', files: true });
+    const { urls } = json(await sign(request({ paths: ['/users/ada%40x.com/notes.txt'] }, token))) as Urls;
+    expect(urls.map(({ path, expiresAt }) => ({ path, expiresAt }))).toEqual([
+      { path: '/users/ada%40x.com/notes.txt', expiresAt: NOW + 900 },
+    ]);
+  });
+
+  it.each([
     ['a dot-dot segment', '/videos/../reports/q3.pdf'],
     ['a dot segment', '/videos/./a.mp4'],
     ['encoded dots', '/videos/%2e%2e/reports/q3.pdf'],
@@ -152,6 +179,44 @@ describe('POST /api/sign', () => {
     expect([bad.statusCode, json(bad).error.code]).toEqual([401, 'TOKEN_INVALID']);
     const bodyToken = await sign(request({ token: premium, paths: ['/videos/a'] }, null));
     expect(bodyToken.statusCode).toBe(401);
+  });
+
+  it.each([
+    ['that expired 20 s ago (inside the clock tolerance)', -20],
+    ['that expires this second', 0],
+  ])('answers 401 TOKEN_EXPIRED, signing nothing, for a token %s', async (_, expiresIn) => {
+    const token = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn });
+    const signedBefore = deps.telemetry.counts.filter((c) => c.metric === 'UrlsSigned').length;
+    const result = await sign(request({ paths: ['/videos/42/master.m3u8'] }, token));
+    expect(result.statusCode).toBe(401);
+    expect(json(result)).toEqual({ error: { code: 'TOKEN_EXPIRED', message: expect.any(String) } });
+    expect(deps.telemetry.counts.filter((c) => c.metric === 'UrlsSigned')).toHaveLength(signedBefore);
+  });
+
+  it('never lets a URL outlive the token: expiresAt, Expires and the policy all stop at its exp', async () => {
+    const exp = NOW + 100;
+    const token = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn: 100 });
+    const keyGroup = createKeyGroup([{ id: KEY_PAIR_ID, publicKey: fx.signing.publicPem }]);
+    const canned = json(
+      await sign(request({ paths: ['/videos/42/master.m3u8', '/reports/q3.pdf'], expiresIn: 3000 }, token)),
+    ) as Urls;
+    expect(canned.urls.map(({ path, expiresAt }) => ({ path, expiresAt }))).toEqual([
+      { path: '/videos/42/master.m3u8', expiresAt: exp },
+      { path: '/reports/q3.pdf', expiresAt: exp },
+    ]);
+    for (const { url } of canned.urls) {
+      expect(new URL(url).searchParams.get('Expires')).toBe(String(exp));
+      expect(verifySignedRequest({ url }, { now: exp - 1, keyGroup }).reason).toBe('ok');
+      expect(verifySignedRequest({ url }, { now: exp, keyGroup }).reason).toBe('expired');
+    }
+    const custom = json(
+      await sign(request({ paths: ['/videos/42/seg-1.ts'], ipAddress: '203.0.113.0/24' }, token)),
+    ) as Urls;
+    expect(custom.urls).toHaveLength(1);
+    const [signed] = custom.urls;
+    expect(signed?.expiresAt).toBe(exp);
+    const policy = decodeCloudFrontBase64(new URL(signed?.url ?? '').searchParams.get('Policy') ?? '')?.toString();
+    expect(JSON.parse(policy ?? '{}').Statement[0].Condition.DateLessThan).toEqual({ 'AWS:EpochTime': exp });
   });
 
   it('answers CORS for the allowlisted origin only', async () => {

@@ -24,6 +24,19 @@ function forbidden(run: () => unknown): string {
   throw new Error('expected FORBIDDEN_RESOURCE');
 }
 
+/** Runs `run`, expects a CLAIM_UNUSABLE refusal (HTTP 403) and returns its message. */
+function unusable(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(EdgepassError);
+    expect((error as EdgepassError).code).toBe('CLAIM_UNUSABLE');
+    expect((error as EdgepassError).httpStatus).toBe(403);
+    return (error as Error).message;
+  }
+  throw new Error('expected CLAIM_UNUSABLE');
+}
+
 const rules: AccessRuleConfig[] = [
   rule('admins', [{ claim: 'cognito:groups', includes: 'admin' }], '/*'),
   {
@@ -137,21 +150,58 @@ describe('grantsFor', () => {
 
     it.each([
       ['keeps unreserved characters', 'AZaz09_.~-', 'AZaz09_.~-'],
-      ['encodes a slash', 'a/b', 'a%2Fb'],
-      ['encodes a wildcard', 'a*', 'a%2A'],
-      ['encodes a question mark', 'a?b', 'a%3Fb'],
-      ['encodes a percent sign', '100%', '100%25'],
-      ['encodes an already encoded value again', '%2e%2e', '%252e%252e'],
-      ['encodes a backslash', 'a\\b', 'a%5Cb'],
-      ['encodes NUL', 'a\0b', 'a%00b'],
-      ['encodes a space and a plus', 'a b+c', 'a%20b%2Bc'],
+      ['encodes an @', 'ada@example.com', 'ada%40example.com'],
+      ['encodes inner spaces and a plus', 'a b+c', 'a%20b%2Bc'],
       ['encodes characters encodeURIComponent keeps', "!'()", '%21%27%28%29'],
-      ['encodes # ; & = and :', '#;&=:', '%23%3B%26%3D%3A'],
-      ['encodes unicode as UTF-8', 'é😀', '%C3%A9%F0%9F%98%80'],
-      ['keeps dots that are not a whole segment', '...', '...'],
+      ['encodes & = : , $ and @', '&=:,$@', '%26%3D%3A%2C%24%40'],
+      ['encodes non-ASCII letters as UTF-8', 'Zoë Ångström', 'Zo%C3%AB%20%C3%85ngstr%C3%B6m'],
+      ['encodes CJK as UTF-8', '山田', '%E5%B1%B1%E7%94%B0'],
+      ['encodes an emoji (a surrogate pair) as UTF-8', 'é😀', '%C3%A9%F0%9F%98%80'],
       ['keeps a dotted name', 'first.last', 'first.last'],
+      ['keeps a leading dot', '.profile', '.profile'],
     ])('%s', (_, value, escaped) => {
       expect(pathFor('/users/{sub}/*', { sub: value })).toBe(`/users/${escaped}/*`);
+    });
+
+    it.each<[string, string]>([
+      ['a slash', 'victim/x'],
+      ['a backslash', 'victim\\x'],
+      ['a percent sign', '100%'],
+      ['an already encoded slash', 'victim%2Fx'],
+      ['an encoded dot-dot', '%2e%2e'],
+      ['a wildcard', 'a*'],
+      ['a question mark', 'a?b'],
+      ['a hash', 'a#b'],
+      ['a semicolon (Tomcat path parameter)', 'a;jsessionid=1'],
+      ['NUL', 'a\u0000b'],
+      ['a newline', 'a\nb'],
+      ['a tab', 'a\tb'],
+      ['U+001F', 'a\u001fb'],
+      ['DEL', 'a\u007fb'],
+      ['a C1 control (NEL, U+0085)', 'a\u0085b'],
+      ['U+009F', 'a\u009fb'],
+      ['"."', '.'],
+      ['".."', '..'],
+      ['"..." (holds ..)', '...'],
+      ['".." inside a name', 'a..b'],
+      ['a trailing dot (Windows strips it)', 'alice.'],
+      ['a leading space', ' alice'],
+      ['a trailing space (Windows strips it)', 'alice '],
+      ['a lone high surrogate', 'a\uD800'],
+      ['a lone low surrogate', '\uDC00a'],
+      ['a fullwidth solidus', 'victim\uFF0Fx'],
+      ['fullwidth full stops', 'a\uFF0E\uFF0Eb'],
+      ['one-dot leaders (NFKC: .)', 'a\u2024\u2024b'],
+      ['a small reverse solidus (NFKC: \\)', 'a\uFE68b'],
+      ['fullwidth letters', '\uFF41\uFF44\uFF4D\uFF49\uFF4E'],
+      ['a ligature', '\uFB01le'],
+      ['a decomposed accent (NFD)', 'zoe\u0308'],
+      ['a no-break space (NFKC: space)', 'a\u00A0b'],
+      ['a superscript digit', 'x\u00B2'],
+    ])('refuses a value with %s, without naming the value', (_, value) => {
+      const message = unusable(() => pathFor('/users/{sub}/*', { sub: value }));
+      expect(message).toMatch(/^claim sub cannot be used in a path/);
+      expect(message).not.toContain(value);
     });
 
     it.each<[string, unknown]>([
@@ -163,32 +213,38 @@ describe('grantsFor', () => {
       ['an empty string', ''],
       ['a string over 256 characters', 'x'.repeat(257)],
       ['a non-finite number', Number.POSITIVE_INFINITY],
-      ['"."', '.'],
-      ['".."', '..'],
-      ['a value starting with a dot segment', '../admin'],
-      ['a value ending with a dot segment', 'alice/..'],
-      ['a value with a backslash dot segment', 'alice\\..\\bob'],
-      ['a lone surrogate', 'a\uD800'],
     ])('refuses %s', (_, value) => {
       const claims = value === undefined ? {} : { sub: value };
-      expect(forbidden(() => pathFor('/users/{sub}/*', claims))).toBe('claim sub cannot be used in a path');
+      expect(unusable(() => pathFor('/users/{sub}/*', claims))).toMatch(/^claim sub cannot be used in a path/);
     });
 
     it('accepts a value of exactly 256 characters', () => {
       expect(pathFor('/users/{sub}/*', { sub: 'x'.repeat(256) })).toBe(`/users/${'x'.repeat(256)}/*`);
     });
 
-    it('refuses values that spell a dot segment together', () => {
-      forbidden(() => pathFor('/users/{a}{b}/*', { a: '.', b: '.' }));
+    it('measures length in UTF-8 bytes, so no accepted value encodes to more than 768 characters', () => {
+      expect(pathFor('/users/{sub}/*', { sub: '\u00e9'.repeat(128) })).toBe(`/users/${'%C3%A9'.repeat(128)}/*`);
+      expect(unusable(() => pathFor('/users/{sub}/*', { sub: '\u00e9'.repeat(129) }))).toMatch(/^claim sub /);
+      expect(unusable(() => pathFor('/users/{sub}/*', { sub: '\u5c71'.repeat(256) }))).toMatch(/^claim sub /);
+    });
+
+    it('refuses values that would spell a dot segment together', () => {
+      expect(unusable(() => pathFor('/users/{a}{b}/*', { a: '.', b: '.' }))).toMatch(/^claim a /);
+    });
+
+    it('names the unusable claim among several', () => {
+      const claims = { tenant: 'acme', sub: 'victim/x' };
+      expect(unusable(() => pathFor('/t/{tenant}/u/{sub}/*', claims))).toMatch(/^claim sub /);
     });
 
     it('lets the first matching rule decide even when its template cannot be filled', () => {
       const ordered = [rule('own', [], '/users/{sub}/*'), rule('fallback', [], '/public/*')];
-      expect(forbidden(() => grantsFor(ordered, {}))).toBe('claim sub cannot be used in a path');
+      expect(unusable(() => grantsFor(ordered, {}))).toMatch(/^claim sub cannot be used in a path/);
+      expect(unusable(() => grantsFor(ordered, { sub: 'victim/x' }))).toMatch(/^claim sub /);
     });
 
     it('reads template claims from own properties only', () => {
-      forbidden(() => pathFor('/users/{constructor}/*', {}));
+      unusable(() => pathFor('/users/{constructor}/*', {}));
     });
   });
 });

@@ -24,6 +24,13 @@ const HOSTILE = [
   'é',
   '😀',
   '\uD800',
+  '\u0085',
+  '\uFF0F',
+  '\uFF0E',
+  '\uFB01',
+  'e\u0301',
+  '\u00A0',
+  '@',
   'a',
   'Z',
   '~',
@@ -62,12 +69,12 @@ function userGrant(value: unknown, path = '/users/{sub}/*'): Grant | EdgepassErr
 const count = (text: string, char: string) => text.split(char).length - 1;
 
 describe('grantsFor (properties)', () => {
-  it('either refuses a claim with FORBIDDEN_RESOURCE or confines it to one escaped, decodable segment', () => {
+  it('either refuses a claim with CLAIM_UNUSABLE or confines it to one escaped, decodable segment', () => {
     fc.assert(
       fc.property(claimValue, (value) => {
         const grant = userGrant(value);
         if (grant instanceof EdgepassError) {
-          expect(grant.code).toBe('FORBIDDEN_RESOURCE');
+          expect(grant.code).toBe('CLAIM_UNUSABLE');
           return;
         }
         const escaped = grant.path.slice('/users/'.length, -'/*'.length);
@@ -79,6 +86,26 @@ describe('grantsFor (properties)', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('accepts only values that no origin could read as another path', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(claimValue, (value) => {
+        const grant = userGrant(value);
+        if (grant instanceof EdgepassError) return;
+        accepted += 1;
+        const text = String(value);
+        // Nothing S3, a Windows origin or a normalising one would turn into a separator, a dot
+        // segment, a wildcard, a query, a parameter or an escape.
+        expect(text).not.toMatch(/[/\\%*?#;\x00-\x1f\x7f-\x9f]|\.\.|^ | $|\.$/);
+        expect(text.normalize('NFKC')).toBe(text);
+        expect(text).not.toMatch(/\p{Cs}/u); // a lone surrogate
+      }),
+      { numRuns: 2000 },
+    );
+    // The generators must reach the accepting branch, or this property says nothing.
+    expect(accepted).toBeGreaterThan(100);
   });
 
   it('adds no wildcard, no query and no dot segment to any rule path', () => {
