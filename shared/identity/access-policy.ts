@@ -1,6 +1,7 @@
 import { EdgepassError } from '../cloudfront/errors';
 import { matchResource } from '../cloudfront/resource-pattern';
 import type { AccessRuleConfig, ClaimCondition } from '../config/schema';
+import { pathProblem } from '../edge/canonical-path';
 
 /** Content one verified identity may fetch, from the access rule that matched it. */
 export interface Grant {
@@ -73,16 +74,15 @@ export function resourceFor(grant: Grant, origin: string): string {
 
 /**
  * The first grant that covers a requested path (`/videos/a.mp4`, without query), or `undefined`.
- * Paths that an origin or CloudFront could resolve elsewhere are never covered: dot segments (also
- * percent-encoded, also split by an encoded `\`), raw backslashes, `?`, `#`, control characters or
- * broken percent-encoding.
+ * A path that is not canonical (`pathProblem`: dot segments in any spelling, encoded separators,
+ * backslashes, `?`, `#`, controls, broken escapes…) is never covered.
  *
  * @example
  * grantFor(grants, '/videos/a.mp4')?.maxTtlSeconds // 3600
  * grantFor(grants, '/videos/../admin/keys')        // undefined
  */
 export function grantFor(grants: readonly Grant[], path: string): Grant | undefined {
-  if (!isPlainRequestPath(path)) return undefined;
+  if (pathProblem(path) !== undefined) return undefined;
   // Matched host-less: the host is fixed by the caller, only the path decides.
   return grants.find((grant) => matchResource(`https://x${grant.path}`, `https://x${path}`));
 }
@@ -105,9 +105,12 @@ function holds(condition: ClaimCondition, claims: Readonly<Record<string, unknow
 
 function expandPath(pattern: string, claims: Readonly<Record<string, unknown>>): string {
   const path = pattern.replace(TEMPLATE, (_, name: string) => escapeClaim(name, claimValue(claims, name)));
-  // No claim can add a dot segment any more (no `/`, `%`, `..` or trailing `.`); this guards the
-  // pattern's own text, which the config schema does not check for dot segments.
-  if (hasDotSegment(path)) throw new EdgepassError('FORBIDDEN_RESOURCE', `grant ${pattern} has a dot segment`);
+  // The configuration's own grant text is canonical (checked at build time); the filled-in grant must
+  // pass the gate's rule too, or the gate would refuse every path it covers (an invisible U+200B, say).
+  const problem = pathProblem(path);
+  if (problem !== undefined) {
+    throw new EdgepassError('CLAIM_UNUSABLE', `claims make grant ${pattern} a non-canonical path (${problem})`);
+  }
   return path;
 }
 
@@ -134,28 +137,4 @@ function escapeClaim(name: string, value: unknown): string {
   // normalises would see a separator or a dot segment the grant never had.
   if (text.normalize('NFKC') !== text) throw unusableClaim(name, 'it is not in Unicode NFKC form');
   return encodeURIComponent(text).replace(/[!'()]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-function isDotSegment(segment: string): boolean {
-  return segment === '.' || segment === '..';
-}
-
-/** True when the path, raw or percent-decoded, has a `.` or `..` segment (between `/` or `\`). */
-function hasDotSegment(path: string): boolean {
-  if (path.split(/[/\\]/).some(isDotSegment)) return true;
-  try {
-    return decodeURIComponent(path).split(/[/\\]/).some(isDotSegment);
-  } catch {
-    return false;
-  }
-}
-
-function isPlainRequestPath(path: string): boolean {
-  if (!path.startsWith('/') || /[\\?#\x00-\x1f\x7f]/.test(path)) return false;
-  try {
-    decodeURIComponent(path);
-  } catch {
-    return false;
-  }
-  return !hasDotSegment(path);
 }
