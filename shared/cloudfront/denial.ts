@@ -44,20 +44,17 @@ export const DENIAL_REASONS: readonly DenialReason[] = [
   'resource-mismatch',
 ];
 
+/** The reasons CloudFront answers with a code of their own; every other one is AccessDenied. */
+const OWN_CODES: Partial<Record<DenialReason, CloudFrontErrorCode>> = {
+  'missing-key-pair-id': 'MissingKey',
+  'unknown-key': 'InvalidKey',
+  'malformed-signature': 'MalformedSignature',
+  'malformed-policy': 'MalformedPolicy',
+};
+
 /** CloudFront's error code for a denial reason; everything not named here is AccessDenied. */
 export function cloudFrontCode(reason: DenialReason): CloudFrontErrorCode {
-  switch (reason) {
-    case 'missing-key-pair-id':
-      return 'MissingKey';
-    case 'unknown-key':
-      return 'InvalidKey';
-    case 'malformed-signature':
-      return 'MalformedSignature';
-    case 'malformed-policy':
-      return 'MalformedPolicy';
-    default:
-      return 'AccessDenied';
-  }
+  return OWN_CODES[reason] ?? 'AccessDenied';
 }
 
 /** An error body in CloudFront's XML shape (observed: `text/xml`, no whitespace). */

@@ -5,24 +5,22 @@ export const SIGNED_URL_PARAMS = ['Expires', 'Policy', 'Signature', 'Key-Pair-Id
 export const SIGNING_PARAMS = [...SIGNED_URL_PARAMS, 'Hash-Algorithm'] as const;
 export type SigningParam = (typeof SIGNING_PARAMS)[number];
 
+/** The cookie CloudFront reads for a signing param: `CloudFront-` and the param's name. */
+export type SigningCookie = `CloudFront-${SigningParam}`;
+
 /** The cookie CloudFront reads for each signing param (`Expires` → `CloudFront-Expires`, …). */
-export const COOKIE_FOR_PARAM = {
-  Expires: 'CloudFront-Expires',
-  Policy: 'CloudFront-Policy',
-  Signature: 'CloudFront-Signature',
-  'Key-Pair-Id': 'CloudFront-Key-Pair-Id',
-  'Hash-Algorithm': 'CloudFront-Hash-Algorithm',
-} as const satisfies Record<SigningParam, string>;
+export const COOKIE_FOR_PARAM = /* @__PURE__ */ Object.fromEntries(
+  SIGNING_PARAMS.map((param) => [param, `CloudFront-${param}`]),
+) as { readonly [P in SigningParam]: `CloudFront-${P}` };
 
 /** Cookie names CloudFront reads, in the order a signer sets them. */
-export const SIGNING_COOKIES = SIGNING_PARAMS.map((param) => COOKIE_FOR_PARAM[param]);
+export const SIGNING_COOKIES: readonly SigningCookie[] = SIGNING_PARAMS.map((param) => COOKIE_FOR_PARAM[param]);
 /** Cookie name → the signing param it carries, for the per-request lookups of the cookie reader. */
 export const PARAM_FOR_COOKIE: ReadonlyMap<string, SigningParam> = new Map(
   SIGNING_PARAMS.map((param) => [COOKIE_FOR_PARAM[param], param]),
 );
 /** The same names as a set, for the gate's cookie stripping. */
 export const SIGNING_COOKIE_NAMES: ReadonlySet<string> = new Set(SIGNING_COOKIES);
-export type SigningCookie = (typeof COOKIE_FOR_PARAM)[SigningParam];
 
 /** The signing values found in a query string, and the query without them. */
 export interface SplitQuery {

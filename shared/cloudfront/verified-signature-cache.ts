@@ -1,9 +1,12 @@
 import type { Policy } from './policy';
+import type { ResourceMatcher } from './resource-pattern';
 
-/** What a verified signature vouches for: the decoded policy (and its text, for custom policies). */
+/** What a verified signature vouches for: the decoded policy, its text and its compiled resource. */
 export interface VerifiedPolicy {
   readonly policy: Policy;
   readonly policyJson: string | undefined;
+  /** The policy's resource pattern, compiled once (custom policies with a Resource). */
+  readonly match: ResourceMatcher | undefined;
 }
 
 /** Everything besides the signature that a cached verification covered; all must match on a hit. */
@@ -12,23 +15,43 @@ interface Entry extends VerifiedPolicy {
   readonly hashAlgorithm: string;
   /** The policy text as received, or `E<expires>\n<resource URL>` for a canned policy. */
   readonly signed: string;
+  /** What the entry counts against `maxBytes`. */
+  readonly bytes: number;
 }
+
+/**
+ * A copy of `text` that shares no memory with the string it was cut from: a slice of a 20 KB Cookie
+ * header would otherwise keep the whole header alive for as long as the entry lives.
+ */
+function detach(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/** Per-entry bookkeeping (the Map slot, the entry and policy objects), counted with the strings. */
+const ENTRY_OVERHEAD = 256;
+/** Longest signature plus signed text remembered. */
+const MAX_INPUT = 4096;
 
 /**
  * A bounded memory of signatures already verified against one key group, keyed by everything the
  * signature covers (key id, hash, signature, policy bytes or canned inputs). A hit skips base64
- * decoding, JSON parsing and the public-key operation; time, IP and resource are still checked by the
- * caller on every request. Oldest entries are dropped first once `maxEntries` is reached.
+ * decoding, JSON parsing, the public-key operation and compiling the resource pattern; time, IP and
+ * resource are still checked by the caller on every request. Bounded in entries and in bytes (each
+ * entry holds copies, never slices of a request); the oldest entries go first.
  */
 export class VerifiedSignatureCache {
   readonly #entries = new Map<string, Entry>();
-  readonly maxEntries: number;
-  /** Keys longer than this are not cached (a policy that large is unusual and would crowd memory). */
-  readonly maxKeyLength: number;
+  #bytes = 0;
+  readonly #maxEntries: number;
+  readonly #maxBytes: number;
 
-  constructor(maxEntries = 1024, maxKeyLength = 4096) {
-    this.maxEntries = maxEntries;
-    this.maxKeyLength = maxKeyLength;
+  /**
+   * @param maxEntries signatures remembered (0 turns the cache off)
+   * @param maxBytes characters held, all entries together (overhead included)
+   */
+  constructor(maxEntries = 1024, maxBytes = 4_194_304) {
+    this.#maxEntries = maxEntries;
+    this.#maxBytes = maxBytes;
   }
 
   /**
@@ -45,17 +68,46 @@ export class VerifiedSignatureCache {
       : undefined;
   }
 
-  store(signature: string, entry: Entry): void {
-    const key = signature;
-    if (this.maxEntries <= 0 || key.length + entry.signed.length > this.maxKeyLength) return;
-    if (this.#entries.size >= this.maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+  store(
+    signature: string,
+    entry: VerifiedPolicy & { readonly keyPairId: string; readonly hashAlgorithm: string; readonly signed: string },
+  ): void {
+    const length = signature.length + entry.signed.length;
+    // A policy that large is unusual and would crowd the others out: verified, not remembered.
+    if (this.#maxEntries <= 0 || length > MAX_INPUT) return;
+    const { policy, policyJson } = entry;
+    const resource = policy.resource === undefined ? undefined : detach(policy.resource);
+    // The resource counts twice: its text and the compiled matcher's chunks.
+    const bytes = ENTRY_OVERHEAD + length + (policyJson?.length ?? 0) + 2 * (resource?.length ?? 0);
+    const key = detach(signature);
+    const previous = this.#entries.get(key);
+    if (previous !== undefined) {
+      this.#entries.delete(key);
+      this.#bytes -= previous.bytes;
     }
-    this.#entries.set(key, entry);
+    while (this.#entries.size > 0 && (this.#entries.size >= this.#maxEntries || this.#bytes + bytes > this.#maxBytes)) {
+      const [oldest, evicted] = this.#entries.entries().next().value as [string, Entry];
+      this.#entries.delete(oldest);
+      this.#bytes -= evicted.bytes;
+    }
+    this.#entries.set(key, {
+      policy: { ...policy, resource },
+      policyJson: policyJson === undefined ? undefined : detach(policyJson),
+      match: entry.match,
+      keyPairId: detach(entry.keyPairId),
+      hashAlgorithm: entry.hashAlgorithm,
+      signed: detach(entry.signed),
+      bytes,
+    });
+    this.#bytes += bytes;
   }
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Characters held by all entries, overhead included (at most `maxBytes`). */
+  get bytes(): number {
+    return this.#bytes;
   }
 }

@@ -5,7 +5,7 @@ import { type CloudFrontErrorCode, cloudFrontCode, type DenialReason } from './d
 import { ipv4InCidr } from './ipv4-cidr';
 import type { KeyGroup } from './key-group';
 import { cannedPolicy, MAX_EPOCH_SECONDS, type Policy, parsePolicy } from './policy';
-import { matchResource } from './resource-pattern';
+import { compileResource, type ResourceMatcher } from './resource-pattern';
 import type { HashAlgorithm } from './sign';
 import {
   decodeSigningValue,
@@ -149,6 +149,7 @@ export function verifySignedRequest(request: SignedRequest, options: VerifyOptio
   const signed = cache === undefined ? '' : canned ? `E${expiresText}\n${resourceUrl}` : (policyText as string);
   const hit = cache?.lookup(signature, keyPairId, hashAlgorithm, signed);
   let policy: Policy;
+  let match: ResourceMatcher | undefined;
 
   if (hit === undefined) {
     let signedBytes: Buffer;
@@ -178,10 +179,12 @@ export function verifySignedRequest(request: SignedRequest, options: VerifyOptio
       }
       d.signatureChecked = true;
       if (!valid) return conclude(d, 'bad-signature');
-      cache?.store(signature, { policy, policyJson: d.policyJson, keyPairId, hashAlgorithm, signed });
+      if (!canned && policy.resource !== undefined) match = compileResource(policy.resource);
+      cache?.store(signature, { policy, policyJson: d.policyJson, match, keyPairId, hashAlgorithm, signed });
     }
   } else {
     policy = hit.policy;
+    match = hit.match;
     d.policy = policy;
     d.policyJson = hit.policyJson;
     d.signatureChecked = true;
@@ -197,8 +200,10 @@ export function verifySignedRequest(request: SignedRequest, options: VerifyOptio
   ) {
     return conclude(d, 'ip-mismatch');
   }
-  if (!canned && policy.resource !== undefined && !matchResource(policy.resource, resourceUrl)) {
-    return conclude(d, 'resource-mismatch');
+  if (!canned && policy.resource !== undefined) {
+    // Compiled once per verified signature; only a verification without a key group compiles here.
+    match ??= compileResource(policy.resource);
+    if (!match(resourceUrl)) return conclude(d, 'resource-mismatch');
   }
   d.allowed = true;
   d.reason = 'ok';

@@ -21,8 +21,21 @@ function canonicalPatternIssue(pattern: string): string | undefined {
     : `not a canonical path (${problem}): use / then A-Z a-z 0-9 - . _ ~ ! $ & ' ( ) + , = : @, %XX escapes and * for any run of characters`;
 }
 
+/**
+ * Longest path pattern and most `*` it may hold: patterns are matched at the edge on every request
+ * (public paths) or on every cookie (grants), so their cost is bounded here, once.
+ */
+export const MAX_PATTERN_LENGTH = 256;
+export const MAX_PATTERN_WILDCARDS = 8;
+
+function patternSizeIssue(pattern: string): string | undefined {
+  if (pattern.length > MAX_PATTERN_LENGTH) return `longer than ${MAX_PATTERN_LENGTH} characters`;
+  const stars = pattern.split('*').length - 1;
+  return stars > MAX_PATTERN_WILDCARDS ? `more than ${MAX_PATTERN_WILDCARDS} wildcards (*)` : undefined;
+}
+
 const pathPattern = z.string().superRefine((pattern, ctx) => {
-  const issue = canonicalPatternIssue(pattern);
+  const issue = patternSizeIssue(pattern) ?? canonicalPatternIssue(pattern);
   if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
 });
 
@@ -136,7 +149,7 @@ const grantPath = z
   .refine((path) => !path.includes(','), { message: 'no comma in a grant (it would split the cookie)' })
   .superRefine((path, ctx) => {
     // A template stands for one percent-encoded segment part: check the rest of the path around it.
-    const issue = canonicalPatternIssue(path.replace(/\{[^}]*\}/g, 'x'));
+    const issue = patternSizeIssue(path) ?? canonicalPatternIssue(path.replace(/\{[^}]*\}/g, 'x'));
     if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
   });
 
@@ -199,9 +212,9 @@ const baseShape = {
   /** Scheme viewers use; signed resources are matched against `scheme://host/path`. */
   scheme: z.enum(['https', 'http']).default('https'),
   /** Paths the gate protects (`*` matches any run of characters, `/` included). */
-  protectedPaths: z.array(pathPattern).min(1).default(['/*']),
+  protectedPaths: z.array(pathPattern).min(1).max(64).default(['/*']),
   /** Paths that pass untouched even inside a protected pattern (the login page, assets). */
-  publicPaths: z.array(pathPattern).default([]),
+  publicPaths: z.array(pathPattern).max(64).default([]),
   /** Where unauthenticated browsers are sent; `return_to` is appended. */
   loginUrl: loginUrl.default('/login'),
   /** Extra hosts a `return_to` may point at, besides `domains`. */

@@ -49,6 +49,13 @@ export function createSignRequestParser(limits: SignLimits): (body: unknown) => 
   };
 }
 
+/**
+ * Longest path signed into a custom policy (`ipAddress` or `notBefore`): the URL is then both the
+ * policy's Resource and, base64-encoded, the `Policy` param, so it is capped well below CloudFront's
+ * 8,192-byte URL limit.
+ */
+export const MAX_CUSTOM_POLICY_PATH = 1024;
+
 /** Characters copied as they are; everything else is percent-encoded as UTF-8 before the check. */
 const PLAIN = /[A-Za-z0-9\-._~!$&'()+,;=:@/%]/;
 
@@ -109,8 +116,16 @@ export interface SignedUrl {
 export function issueSignedUrls(options: IssueUrlsOptions): { urls: SignedUrl[] } {
   const { request, now } = options;
   const notBefore = request.notBefore === undefined ? undefined : parseWhen(String(request.notBefore), now);
+  const custom = notBefore !== undefined || request.ipAddress !== undefined;
   const planned = request.paths.map((requested) => {
     const path = normaliseRequestPath(requested);
+    if (custom && path.length > MAX_CUSTOM_POLICY_PATH) {
+      // The URL becomes the policy's Resource, then the Policy param: keep signed URLs small for the edge.
+      throw new EdgepassError(
+        'BAD_REQUEST',
+        `path ${JSON.stringify(path.slice(0, 64))}… is ${path.length} characters; with ipAddress or notBefore (a custom policy) at most ${MAX_CUSTOM_POLICY_PATH}`,
+      );
+    }
     const grant = grantFor(options.grants, path);
     if (grant === undefined) throw new EdgepassError('FORBIDDEN_RESOURCE', `path ${path} is outside your grants`);
     const ttlSeconds = Math.min(request.expiresIn, grant.maxTtlSeconds);

@@ -381,35 +381,35 @@ describe('cookie attributes from the configuration', () => {
   });
 
   it('cannot start with a configuration whose cookie could pass 4 KB', () => {
-    const long = `/${'a'.repeat(2400)}/{sub}/*`;
+    const templates = `/${Array.from({ length: 6 }, () => '{sub}').join('/')}/*`;
     expect(() =>
       createLoginHandler(
-        fx.dependencies({ accessRules: [{ name: 'big', grants: [{ path: long, maxTtlSeconds: 600 }] }] }),
+        fx.dependencies({ accessRules: [{ name: 'big', grants: [{ path: templates, maxTtlSeconds: 600 }] }] }),
       ),
     ).toThrow(/over the browser limit of 4096/);
   });
 
   it('never sets a cookie over 4 KB once a configuration has passed the startup check', async () => {
-    // The longest static folder the startup check still accepts in front of a {sub} template.
-    const handlerFor = (length: number) => {
-      const path = `/${'a'.repeat(length)}/{sub}/*`;
+    // The most {sub} templates the startup check still accepts, each worth 256 UTF-8 bytes at most.
+    const handlerFor = (count: number) => {
+      const path = `/${Array.from({ length: count }, () => '{sub}').join('/')}/*`;
       return createLoginHandler(
         fx.dependencies({ accessRules: [{ name: 'tight', grants: [{ path, maxTtlSeconds: 600 }] }] }),
       );
     };
     let fits = 0;
-    let over = 4096;
-    while (over - fits > 1) {
-      const middle = Math.floor((fits + over) / 2);
+    for (let count = 1; count <= 8; count++) {
       try {
-        handlerFor(middle);
-        fits = middle;
+        handlerFor(count);
+        fits = count;
       } catch {
-        over = middle;
+        break;
       }
     }
-    expect(fits).toBeGreaterThan(1000);
+    expect(fits).toBeGreaterThanOrEqual(2);
+    expect(() => handlerFor(fits + 1)).toThrow(/over the browser limit/);
     const tight = handlerFor(fits);
+    let largest = 0;
     const cases: [string, string, number][] = [
       ['256 ASCII characters', 'x'.repeat(256), 200],
       ['85 CJK characters (255 UTF-8 bytes)', '\u5c71'.repeat(85), 200],
@@ -428,7 +428,10 @@ describe('cookie attributes from the configuration', () => {
       const cookies = result.cookies ?? [];
       expect(cookies).toHaveLength(3);
       for (const line of cookies) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(4096);
+      largest = Math.max(largest, ...cookies.map((line) => Buffer.byteLength(line)));
     }
+    // The tightest configuration really comes close to the limit (encoded CJK claims).
+    expect(largest).toBeGreaterThan(3000);
   });
 
   it('cannot start with two grants of one rule sharing a cookie Path', () => {

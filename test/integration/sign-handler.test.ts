@@ -81,6 +81,18 @@ describe('POST /api/sign', () => {
     expect(verifySignedRequest({ url, clientIp: '198.51.100.1' }, { now: NOW, keyGroup }).reason).toBe('ip-mismatch');
   });
 
+  it('caps a custom policy’s path (its URL becomes the Resource) at 1,024 characters, canned ones at 2,048', async () => {
+    const longest = `/videos/${'a'.repeat(1016)}`;
+    const tooLong = `${longest}b`;
+    const ok = await sign(request({ paths: [longest], ipAddress: '203.0.113.0/24' }));
+    expect(ok.statusCode).toBe(200);
+    const refused = await sign(request({ paths: [tooLong], ipAddress: '203.0.113.0/24' }));
+    expect(refused.statusCode).toBe(400);
+    expect(json(refused).error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/at most 1024/) });
+    expect((await sign(request({ paths: [tooLong], notBefore: NOW - 30 }))).statusCode).toBe(400);
+    expect((await sign(request({ paths: [tooLong] }))).statusCode).toBe(200);
+  });
+
   it('percent-encodes spaces and non-ASCII exactly as a client will send them', async () => {
     const { urls } = json(await sign(request({ paths: ['/videos/my clip é.mp4'] }))) as Urls;
     expect(urls[0]?.path).toBe('/videos/my%20clip%20%C3%A9.mp4');
@@ -130,6 +142,11 @@ describe('POST /api/sign', () => {
     ['a backslash', '/videos\\..\\reports'],
     ['an encoded backslash', '/videos/%5c..'],
     ['a NUL', '/videos/a\u0000.mp4'],
+    ['a trailing dot (Windows strips it)', '/videos./paid.mp4'],
+    ['an encoded letter', '/%76ideos/a.mp4'],
+    ['a path parameter', '/videos/free/..;/paid.mp4'],
+    ['a fullwidth dot pair', '/videos/\uff0e\uff0e/paid.mp4'],
+    ['double encoding', '/videos/%252e%252e/paid.mp4'],
     ['an encoded NUL', '/videos/a%00.mp4'],
     ['a wildcard', '/videos/*'],
     ['a one-character wildcard', '/videos/a?.mp4'],

@@ -304,6 +304,7 @@ describe('createVerifier: the verified-signature cache', () => {
     const entry = (signed: string) => ({
       policy: { resource: 'x', dateLessThan: 1 },
       policyJson: undefined,
+      match: undefined,
       keyPairId: 'K1',
       hashAlgorithm: 'sha1',
       signed,
@@ -316,17 +317,52 @@ describe('createVerifier: the verified-signature cache', () => {
     expect(cache.lookup('sig-c', 'K1', 'sha1', 'c')?.policy).toEqual({ resource: 'x', dateLessThan: 1 });
   });
 
+  it('is bounded in bytes too: entries go oldest first until the new one fits', () => {
+    const cache = new VerifiedSignatureCache(100, 3000);
+    const entry = (signed: string) => ({
+      policy: { dateLessThan: 1 },
+      policyJson: undefined,
+      match: undefined,
+      keyPairId: 'K1',
+      hashAlgorithm: 'sha1',
+      signed,
+    });
+    for (let i = 0; i < 10; i++) cache.store(`sig-${i}`, entry(`${i}`.padEnd(900, 'x')));
+    expect(cache.bytes).toBeLessThanOrEqual(3000);
+    expect(cache.size).toBe(2);
+    expect(cache.lookup('sig-9', 'K1', 'sha1', '9'.padEnd(900, 'x'))).toBeDefined();
+    expect(cache.lookup('sig-7', 'K1', 'sha1', '7'.padEnd(900, 'x'))).toBeUndefined();
+  });
+
+  it('replaces an entry stored twice without counting it twice', () => {
+    const cache = new VerifiedSignatureCache(4);
+    const entry = {
+      policy: { dateLessThan: 1 },
+      policyJson: undefined,
+      match: undefined,
+      keyPairId: 'K1',
+      hashAlgorithm: 'sha1',
+      signed: 'P',
+    };
+    cache.store('sig', entry);
+    const once = cache.bytes;
+    cache.store('sig', entry);
+    expect(cache.size).toBe(1);
+    expect(cache.bytes).toBe(once);
+  });
+
   it('vouches only for the exact key id, hash and signed bytes it verified', () => {
     const cache = new VerifiedSignatureCache(2);
     const stored = {
       policy: { dateLessThan: 1 },
       policyJson: undefined,
+      match: undefined,
       keyPairId: 'K1',
       hashAlgorithm: 'sha1',
       signed: 'P1',
     };
     cache.store('sig', stored);
-    expect(cache.lookup('sig', 'K1', 'sha1', 'P1')).toBeDefined();
+    expect(cache.lookup('sig', 'K1', 'sha1', 'P1')?.policy).toEqual({ dateLessThan: 1 });
     expect(cache.lookup('sig', 'K2', 'sha1', 'P1')).toBeUndefined();
     expect(cache.lookup('sig', 'K1', 'sha256', 'P1')).toBeUndefined();
     expect(cache.lookup('sig', 'K1', 'sha1', 'P2')).toBeUndefined();

@@ -57,6 +57,21 @@ describe('parseConfig', () => {
     ],
     ['a public path with a ?', { publicPaths: ['/assets/?.css'] }, /publicPaths\.0: .*\(forbidden-character\)/],
     ['a public path with //', { publicPaths: ['//assets/*'] }, /publicPaths\.0: .*\(empty-segment\)/],
+    [
+      'a public path of 257 characters',
+      { publicPaths: [`/${'a'.repeat(256)}`] },
+      /publicPaths\.0: longer than 256 characters/,
+    ],
+    [
+      'a public path with nine wildcards',
+      { publicPaths: ['/*a*a*a*a*a*a*a*a*'] },
+      /publicPaths\.0: more than 8 wildcards/,
+    ],
+    [
+      'a grant with nine wildcards',
+      { accessRules: [{ name: 'a', grants: [{ path: '/*/*/*/*/*/*/*/*/*', maxTtlSeconds: 60 }] }] },
+      /grants\.0\.path: more than 8 wildcards/,
+    ],
     ['an off-site login URL over http', { loginUrl: 'http://evil.com/login' }, /loginUrl: expected a same-site path/],
     ['a protocol-relative login URL', { loginUrl: '//evil.com/login' }, /loginUrl/],
     [
@@ -245,7 +260,7 @@ describe('parseConfig: the signing functions’ settings', () => {
     ],
     [
       'a cookie that could pass 4 KB',
-      { accessRules: [{ name: 'a', grants: [{ path: `/${'x'.repeat(3000)}/*`, maxTtlSeconds: 60 }] }] },
+      { accessRules: [{ name: 'a', grants: [{ path: '/{a}/{b}/{c}/{d}/{e}/{f}/*', maxTtlSeconds: 60 }] }] },
       /over the browser limit of 4096/,
     ],
   ])('refuses %s at build time', (_name, change, message) => {

@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { signCookies, signUrl } from '../../shared';
+import { loadBuiltGate, SAMPLE_HOST, SAMPLE_KEY_PAIR_ID, SAMPLE_PRIVATE_KEY } from '../fixtures/built-gate';
+import { viewerRequestEvent } from '../fixtures/viewer-events';
+
+/**
+ * The outside review's resource findings (issue 8) on the built Lambda@Edge bundle: whatever a request
+ * holds, the gate's log line stays small and holds no raw attacker bytes, a URL over the limit is
+ * refused before anything scans it, and the verified-signature cache keeps copies, not slices of
+ * 20 KB Cookie headers.
+ */
+
+const gate = loadBuiltGate();
+const now = Math.floor(Date.now() / 1000);
+const sign = { keyPairId: SAMPLE_KEY_PAIR_ID, privateKey: SAMPLE_PRIVATE_KEY, expires: now + 600, now };
+const MAX_LOG_LINE = 1024;
+
+function lastLine(): string {
+  const line = gate.rawLogs.at(-1);
+  if (line === undefined) throw new Error('the gate logged nothing');
+  return line;
+}
+
+describe('the gate’s log line', () => {
+  it('stays under 1 KB for a 20,400-character CloudFront-Key-Pair-Id cookie, and flags it instead of echoing it', async () => {
+    const cookie = `CloudFront-Key-Pair-Id=${'K'.repeat(20_400)}; CloudFront-Signature=abc; CloudFront-Expires=1`;
+    await gate.handle(viewerRequestEvent({ uri: '/videos/a.ts', cookies: [cookie.slice(0, 20_000)] }));
+    // Over the 20 KB Cookie limit the header is not read at all; just under it the key id is read.
+    const underLimit = `CloudFront-Key-Pair-Id=${'K'.repeat(19_000)}; CloudFront-Signature=abc; CloudFront-Expires=1`;
+    await gate.handle(viewerRequestEvent({ uri: '/videos/a.ts', cookies: [underLimit] }));
+    const line = lastLine();
+    expect(line.length).toBeLessThan(MAX_LOG_LINE);
+    expect(JSON.parse(line)).toMatchObject({ decision: 'deny', keyPairIdMalformed: true });
+    expect(line).not.toContain('KKKKKKKKKKKKKKKK');
+  });
+
+  it('never logs the query, even a 16 KB Key-Pair-Id of control characters', async () => {
+    const query = `Expires=1&Signature=abc&Key-Pair-Id=${'%01'.repeat(2000)}`;
+    await gate.handle(viewerRequestEvent({ uri: '/videos/a.ts', querystring: query }));
+    const line = lastLine();
+    expect(line.length).toBeLessThan(MAX_LOG_LINE);
+    expect(line).not.toContain('%01');
+    expect(line).not.toContain('\\u0001');
+  });
+
+  it('logs a refused path as a short escaped prefix: no control, bidi or escape character gets through', async () => {
+    const uri = `/\u001b[2K\r\u202eSignature valid for key K1${'x'.repeat(9000)}`;
+    await gate.handle(viewerRequestEvent({ uri: uri.slice(0, 8000) }));
+    const line = lastLine();
+    expect(line.length).toBeLessThan(MAX_LOG_LINE);
+    expect(JSON.parse(line)).toMatchObject({ decision: 'reject', detail: 'forbidden-character' });
+    expect(/[^\x20-\x7e]/.test(line)).toBe(false);
+  });
+
+  it('is bounded and printable ASCII for any request (property)', async () => {
+    const text = fc.string({ unit: 'binary', maxLength: 300 });
+    const big = fc.integer({ min: 0, max: 12_000 }).map((n) => 'A'.repeat(n));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.tuple(text, big).map(([a, b]) => `/${a}${b}`),
+        fc.tuple(text, big).map(([a, b]) => `Key-Pair-Id=${a}${b}&Signature=${a}&Expires=${b.length}`),
+        fc.tuple(text, big).map(([a, b]) => `CloudFront-Key-Pair-Id=${a}${b}; CloudFront-Policy=${a}`),
+        text,
+        async (uri, querystring, cookie, requestId) => {
+          const event = viewerRequestEvent({ uri, querystring, cookies: [cookie] });
+          (event.Records[0]?.cf.config as { requestId: string }).requestId = requestId;
+          await gate.handle(event);
+          const line = lastLine();
+          expect(line.length).toBeLessThan(MAX_LOG_LINE);
+          expect(/[^\x20-\x7e]/.test(line)).toBe(false);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('cheap checks first', () => {
+  it('refuses a URL over 8,192 bytes as too long before looking at its path', async () => {
+    const result = await gate.handle(viewerRequestEvent({ uri: `/videos/${'\\'.repeat(8200)}` }));
+    expect(result.status).toBe('400');
+    expect(JSON.parse(lastLine())).toMatchObject({ decision: 'reject', detail: 'url-too-long' });
+  });
+
+  it('counts the query against the limit too', async () => {
+    const url = signUrl(`https://${SAMPLE_HOST}/videos/free/a.ts?pad=${'p'.repeat(7000)}`, sign);
+    const query = `${url.slice(url.indexOf('?') + 1)}&more=${'m'.repeat(1500)}`;
+    await gate.handle(viewerRequestEvent({ uri: '/videos/free/a.ts', querystring: query }));
+    expect(JSON.parse(lastLine())).toMatchObject({ decision: 'reject', detail: 'url-too-long' });
+  });
+});
+
+describe('the verified-signature cache', () => {
+  it('keeps copies, not slices: 1,024 cookie sets padded with 19 KB each retain about 1 MB, not 20 MB', () => {
+    const cookies = Array.from({ length: 1024 }, (_, i) => {
+      const set = signCookies(`https://${SAMPLE_HOST}/videos/*`, { ...sign, expires: now + 600 + i });
+      return Object.entries(set)
+        .map(([name, value]) => `${name}=${value}`)
+        .join('; ');
+    });
+    const dir = join(gate.outfile, '..');
+    writeFileSync(join(dir, 'cookies.json'), JSON.stringify(cookies));
+    // A fresh process with explicit GC: heap used before and after 1,024 decisions, garbage collected.
+    const script = `
+      const { readFileSync } = require('node:fs');
+      const cookies = JSON.parse(readFileSync(${JSON.stringify(join(dir, 'cookies.json'))}, 'utf8'));
+      console.log = () => {};
+      const { handler } = require(${JSON.stringify(gate.outfile)});
+      const event = (cookie, i) => JSON.parse(JSON.stringify({ Records: [{ cf: { config: { requestId: 'r' + i }, request: {
+        clientIp: '203.0.113.1', method: 'GET', querystring: '', uri: '/videos/' + i + '.ts',
+        headers: { host: [{ key: 'Host', value: ${JSON.stringify(SAMPLE_HOST)} }],
+          cookie: [{ key: 'Cookie', value: 'pad=' + String(i).padStart(19000, 'p') + '; ' + cookie }] } } } }] }));
+      (async () => {
+        await handler(event(cookies[0], -1));
+        global.gc(); global.gc();
+        const before = process.memoryUsage().heapUsed;
+        let allowed = 0;
+        for (let i = 0; i < cookies.length; i++) {
+          const result = await handler(event(cookies[i], i));
+          if (!('status' in result)) allowed++;
+        }
+        global.gc(); global.gc();
+        process.stdout.write(JSON.stringify({ allowed, retained: process.memoryUsage().heapUsed - before }));
+      })();
+    `;
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 60_000 }),
+    ) as { allowed: number; retained: number };
+    expect(out.allowed).toBe(1024);
+    // 1,024 entries of ~1.3 KB (signature, policy text, compiled pattern) and their objects: well under 8 MB.
+    expect(out.retained).toBeLessThan(8 * 1024 * 1024);
+  });
+});
