@@ -1,4 +1,4 @@
-import { type DenialReason, matchResource } from '../shared';
+import { cidrText, type DenialReason, matchResource } from '../shared';
 import { decodedPolicy, type Inspection } from './inspection';
 import { relativeTime, utcTime } from './relative-time';
 import { swapScheme } from './signed-variant';
@@ -158,7 +158,7 @@ export function denialHints(inspection: Inspection): string[] {
       } else if (clientIp.includes(':') && !clientIp.startsWith('::ffff:')) {
         hints.push(`${clientIp} is IPv6: CloudFront policies hold IPv4 only.`);
       } else if (policy?.sourceIp !== undefined) {
-        hints.push(`${clientIp} is outside ${policy.sourceIp.text}.`);
+        hints.push(`${clientIp} is outside ${cidrText(policy.sourceIp)}.`);
       }
       break;
     case 'resource-mismatch': {

@@ -1,4 +1,4 @@
-import type { Policy } from '../shared';
+import { cidrText, type Policy } from '../shared';
 import { DENIAL_EXPLANATIONS, denialHints } from './explain';
 import { decodedPolicy, type Inspection } from './inspection';
 
@@ -7,7 +7,7 @@ function policyJson(policy: Policy): Record<string, string | number> {
   if (policy.resource !== undefined) out.resource = policy.resource;
   out.dateLessThan = policy.dateLessThan;
   if (policy.dateGreaterThan !== undefined) out.dateGreaterThan = policy.dateGreaterThan;
-  if (policy.sourceIp !== undefined) out.sourceIp = policy.sourceIp.text;
+  if (policy.sourceIp !== undefined) out.sourceIp = cidrText(policy.sourceIp);
   return out;
 }
 

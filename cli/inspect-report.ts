@@ -1,4 +1,4 @@
-import { cannedPolicy, customPolicy, type Decision, ipv4InCidr, matchResource, type Policy } from '../shared';
+import { cannedPolicy, cidrText, customPolicy, type Decision, ipv4InCidr, matchResource, type Policy } from '../shared';
 import { DENIAL_EXPLANATIONS, denialHints } from './explain';
 import { decodedPolicy, type Inspection } from './inspection';
 import { relativeTime, utcTime } from './relative-time';
@@ -33,9 +33,9 @@ function resourceLine(policy: Policy, canned: boolean, url: string): string {
 
 function ipLine(policy: Policy, clientIp: string | undefined): string {
   if (policy.sourceIp === undefined) return 'none (any viewer)';
-  if (clientIp === undefined) return `${policy.sourceIp.text}  (no --client-ip given: cannot match)`;
+  if (clientIp === undefined) return `${cidrText(policy.sourceIp)}  (no --client-ip given: cannot match)`;
   const inside = ipv4InCidr(clientIp, policy.sourceIp);
-  return `${policy.sourceIp.text}  client ${clientIp} is ${inside ? 'inside' : 'OUTSIDE'}`;
+  return `${cidrText(policy.sourceIp)}  client ${clientIp} is ${inside ? 'inside' : 'OUTSIDE'}`;
 }
 
 function signatureLine(inspection: Inspection): string {

@@ -1,6 +1,7 @@
 import { EdgepassError } from '../../shared/cloudfront/errors';
 import type { EdgepassConfig } from '../../shared/config/schema';
 import { grantsFor } from '../../shared/identity/access-policy';
+import { contentOrigin } from '../../shared/identity/content-origin';
 import type { SigningKeySource } from '../../shared/identity/signing-key-source';
 import type { TokenVerifier } from '../../shared/identity/token-verifier';
 import { createSignRequestParser, issueSignedUrls } from '../../shared/identity/url-issuer';
@@ -20,7 +21,6 @@ export interface SignDependencies {
 export function createSignHandler(deps: SignDependencies) {
   const { config, telemetry } = deps;
   const options = { maxBodyBytes: config.limits.maxBodyBytes, cors: config.cors, telemetry };
-  const origin = `${config.scheme}://${config.domains[0]}`;
   const parseSignRequest = createSignRequestParser(config.limits);
 
   return (event: unknown): Promise<HttpResult> =>
@@ -39,7 +39,7 @@ export function createSignHandler(deps: SignDependencies) {
       const result = issueSignedUrls({
         request: body,
         grants,
-        origin,
+        origin: contentOrigin(config, request.headers['x-forwarded-host'] ?? request.headers.host),
         keyPairId: material.keyPairId,
         key: material.key,
         now: deps.now(),

@@ -18,7 +18,7 @@ export {
   type DenialReason,
 } from './denial';
 export { EdgepassError, type EdgepassErrorCode, httpStatus, isEdgepassError } from './errors';
-export { type Ipv4Cidr, ipv4InCidr, parseIpv4Cidr } from './ipv4-cidr';
+export { cidrText, type Ipv4Cidr, ipv4InCidr, parseIpv4Cidr } from './ipv4-cidr';
 export { createKeyGroup, isKeyPairId, type KeyGroup, type PublicKey } from './key-group';
 export { cannedPolicy, customPolicy, MAX_EPOCH_SECONDS, type Policy, parsePolicy } from './policy';
 export { grantsAnyHost, isValidResourcePattern, matchResource } from './resource-pattern';

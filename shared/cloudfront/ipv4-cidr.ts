@@ -6,8 +6,6 @@ export interface Ipv4Cidr {
   /** Network address as an unsigned 32-bit integer (host bits cleared). */
   readonly network: number;
   readonly prefix: number;
-  /** Canonical text, `a.b.c.d/n`. */
-  readonly text: string;
 }
 
 const OCTET = /^(0|[1-9][0-9]{0,2})$/;
@@ -45,7 +43,17 @@ export function parseIpv4Cidr(text: string, strict = false): Ipv4Cidr | undefine
   if (address === undefined) return undefined;
   const network = (address & mask(prefix)) >>> 0;
   if (strict && network !== address) return undefined;
-  return { network, prefix, text: `${formatIpv4(network)}/${prefix}` };
+  return { network, prefix };
+}
+
+/**
+ * The canonical text of a block, `a.b.c.d/n` (what a signer writes into a policy).
+ *
+ * @example
+ * cidrText(parseIpv4Cidr('192.0.2.1') as Ipv4Cidr) // '192.0.2.1/32'
+ */
+export function cidrText(cidr: Ipv4Cidr): string {
+  return `${formatIpv4(cidr.network)}/${cidr.prefix}`;
 }
 
 export function formatIpv4(value: number): string {

@@ -12,7 +12,6 @@ export interface PublicKey {
 /** The verifier's view of a CloudFront key group: several keys during a rotation. */
 export interface KeyGroup {
   get(id: string): PublicKey | undefined;
-  readonly ids: readonly string[];
 }
 
 const KEY_ID = /^[A-Za-z0-9]{1,128}$/;
@@ -32,7 +31,7 @@ export function trustedKeyGroup(keys: readonly { id: string; publicKey: string |
     const keyObject = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
     byId.set(id, { id, keyObject, type: keyObject.asymmetricKeyType === 'ec' ? 'ecdsa' : 'rsa' });
   }
-  return { get: (id) => byId.get(id), ids: [...byId.keys()] };
+  return { get: (id) => byId.get(id) };
 }
 
 /**
@@ -42,7 +41,9 @@ export function trustedKeyGroup(keys: readonly { id: string; publicKey: string |
  * @example
  * const group = createKeyGroup([{ id: 'K2JCJMDEHXQW5F', publicKey: pem }]);
  */
-export function createKeyGroup(keys: readonly { id: string; publicKey: string | KeyObject }[]): KeyGroup {
+export function createKeyGroup(
+  keys: readonly { id: string; publicKey: string | KeyObject }[],
+): KeyGroup & { readonly ids: readonly string[] } {
   const byId = new Map<string, PublicKey>();
   for (const { id, publicKey } of keys) {
     if (!isKeyPairId(id))

@@ -1,4 +1,4 @@
-import { type Ipv4Cidr, parseIpv4Cidr } from './ipv4-cidr';
+import { cidrText, type Ipv4Cidr, parseIpv4Cidr } from './ipv4-cidr';
 
 /** Largest epoch second CloudFront accepts (2038-01-19T03:14:07Z). */
 export const MAX_EPOCH_SECONDS = 2147483647;
@@ -40,7 +40,7 @@ export function customPolicy(policy: Policy): string {
     condition += `,"DateGreaterThan":{"AWS:EpochTime":${policy.dateGreaterThan}}`;
   }
   if (policy.sourceIp !== undefined) {
-    condition += `,"IpAddress":{"AWS:SourceIp":${JSON.stringify(policy.sourceIp.text)}}`;
+    condition += `,"IpAddress":{"AWS:SourceIp":${JSON.stringify(cidrText(policy.sourceIp))}}`;
   }
   const resource = policy.resource === undefined ? '' : `"Resource":${JSON.stringify(policy.resource)},`;
   return `{"Statement":[{${resource}"Condition":{${condition}}}]}`;

@@ -1,7 +1,7 @@
 import { type KeyObject, sign } from 'node:crypto';
 import { encodeCloudFrontBase64 } from './base64';
 import { EdgepassError } from './errors';
-import { type Ipv4Cidr, parseIpv4Cidr } from './ipv4-cidr';
+import { cidrText, type Ipv4Cidr, parseIpv4Cidr } from './ipv4-cidr';
 import { isKeyPairId } from './key-group';
 import { cannedPolicy, customPolicy, MAX_EPOCH_SECONDS } from './policy';
 import { grantsAnyHost, isValidResourcePattern, matchResource } from './resource-pattern';
@@ -97,7 +97,7 @@ function parseSourceIp(ipAddress: string): Ipv4Cidr {
       'INVALID_IP',
       loose === undefined
         ? `${JSON.stringify(ipAddress)} is not an IPv4 address or CIDR (a.b.c.d or a.b.c.d/n)`
-        : `${ipAddress} has host bits set below the prefix; did you mean ${loose.text}?`,
+        : `${ipAddress} has host bits set below the prefix; did you mean ${cidrText(loose)}?`,
     );
   }
   return cidr;
@@ -210,6 +210,17 @@ function checkResource(resource: string, allowBroad: boolean | undefined): void 
     throw new EdgepassError(
       'INVALID_RESOURCE',
       `${resource} is not a resource pattern (scheme://host/path, wildcards * and ?)`,
+    );
+  }
+  if (
+    resource
+      .split('*')
+      .slice(1, -1)
+      .some((chunk) => chunk.includes('?'))
+  ) {
+    throw new EdgepassError(
+      'INVALID_RESOURCE',
+      `${resource} has a ? between two *: the edgepass gate never matches that (it would need a search that is not linear); use * alone there`,
     );
   }
   if (!allowBroad && grantsAnyHost(resource)) {

@@ -56,7 +56,6 @@ export type Decision =
   | (DecisionDetails & { readonly allowed: true; readonly reason: 'ok'; readonly code: 'OK' })
   | (DecisionDetails & { readonly allowed: false; readonly reason: DenialReason; readonly code: CloudFrontErrorCode });
 
-const NO_PARAMS: SplitQuery = { values: {}, signed: false, userQuery: '' };
 const CANNED_EXPIRES = /^[0-9]{1,10}$/;
 
 type Credentials = Partial<Record<SigningParam, string>>;
@@ -104,7 +103,7 @@ function credentials(split: SplitQuery, cookie: SignedRequest['cookie']): Creden
 export function verifySignedRequest(request: SignedRequest, options: VerifyOptions): Decision {
   const url = request.url;
   const q = url.indexOf('?');
-  const split = q === -1 ? NO_PARAMS : splitSigningParams(url.slice(q + 1));
+  const split = splitSigningParams(q === -1 ? '' : url.slice(q + 1));
   const creds = credentials(split, request.cookie);
   let resourceUrl = url;
   let userQuery = q === -1 ? '' : url.slice(q + 1);

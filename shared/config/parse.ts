@@ -94,7 +94,6 @@ export function toEdgeConfig(config: EdgepassConfig): EdgeConfig {
     scheme: config.scheme,
     publicPaths: config.publicPaths,
     loginUrl: config.loginUrl,
-    returnHosts: config.returnHosts,
     keys: config.keyGroup.map((key) => ({ id: key.id, publicKey: key.publicKey as string })),
     verifyCacheSize: config.edge.verifyCacheSize,
   };

@@ -64,7 +64,7 @@ const publicKey = z
 
 const edge = z.strictObject({
   /** Verified signatures remembered per edge instance (0 turns the cache off). */
-  verifyCacheSize: z.number().int().min(0).max(100_000).default(1024),
+  verifyCacheSize: z.number().int().min(0).max(10_000).default(1024),
 });
 
 /** JWT algorithms accepted from identity providers; `none` can never be listed. */

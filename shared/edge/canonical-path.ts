@@ -28,7 +28,7 @@ export type PathProblem =
   | 'encoded-unreserved'
   /** `%2F` or `%5C`: a separator an origin may decode. */
   | 'encoded-separator'
-  /** An encoded control character, `%` (double encoding) or `;`. */
+  /** An encoded control character, `%` (double encoding), `;`, `?` or `#`. */
   | 'encoded-forbidden'
   /** Escaped bytes that are not strict UTF-8 (overlong `%C0%AE`, surrogates, truncated sequences). */
   | 'invalid-utf8'
@@ -44,6 +44,12 @@ const RAW = /* @__PURE__ */ (() => {
   }
   return table;
 })();
+
+/**
+ * Escapes refused besides controls: `%` (double encoding), `;` (path parameters), `?` and `#` (an
+ * origin that decodes and then parses the path as a URL again would cut it there).
+ */
+const FORBIDDEN_ESCAPES = [0x25, 0x3b, 0x3f, 0x23];
 
 /** Invisible or blank characters: controls, format characters (U+200B, U+202E…), every Unicode space. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Z}]/u;
@@ -145,7 +151,7 @@ export function pathProblem(path: string): PathProblem | undefined {
       if (byte < 0x80) {
         if (RAW[byte] === 2) return 'encoded-unreserved';
         if (byte === 0x2f || byte === 0x5c) return 'encoded-separator';
-        if (byte < 0x20 || byte === 0x7f || byte === 0x25 || byte === 0x3b) return 'encoded-forbidden';
+        if (byte < 0x20 || byte === 0x7f || FORBIDDEN_ESCAPES.includes(byte)) return 'encoded-forbidden';
         strippable = byte === 0x20;
         i += 2;
       } else {
@@ -189,7 +195,7 @@ export const PATH_PROBLEM_TEXT: Readonly<Record<PathProblem, string>> = {
   'bad-escape': 'has a broken percent-escape',
   'encoded-unreserved': 'must not percent-encode letters, digits or - . _ ~',
   'encoded-separator': 'must not encode / or \\ (%2F, %5C)',
-  'encoded-forbidden': 'must not encode control characters, % or ;',
+  'encoded-forbidden': 'must not encode control characters, %, ;, ? or #',
   'invalid-utf8': 'has escapes that are not UTF-8',
   'compatibility-character': 'holds a character that normalises into /, \\, ., %, ; or a space, or is invisible',
 };

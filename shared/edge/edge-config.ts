@@ -8,7 +8,6 @@ export interface EdgeConfig {
   /** Canonical paths forwarded without credentials (`*` = any run of characters). Nothing else is. */
   readonly publicPaths: readonly string[];
   readonly loginUrl: string;
-  readonly returnHosts: readonly string[];
   readonly keys: readonly { readonly id: string; readonly publicKey: string }[];
   readonly verifyCacheSize: number;
 }

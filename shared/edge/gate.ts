@@ -28,6 +28,11 @@ interface Forwarded {
   readonly querystring: string;
   /** Cookie header values to forward: CloudFront-* cookies removed; empty when none remain. */
   readonly cookies: readonly string[];
+  /**
+   * `Referer` to forward, without signing params: a page opened from a signed URL sends that whole URL
+   * as the Referer of its own sub-requests. `undefined` when the request had none.
+   */
+  readonly referer: string | undefined;
 }
 
 export type GateDecision =
@@ -55,12 +60,20 @@ export type GateDecision =
   | {
       readonly action: 'reject';
       readonly reason: 'bad-request';
-      /** `url-too-long`, or why the path is not canonical (see `pathProblem`). */
-      readonly detail: 'url-too-long' | 'event' | PathProblem;
+      /** `url-too-long`, `unknown-host`, or why the path is not canonical (see `pathProblem`). */
+      readonly detail: 'url-too-long' | 'unknown-host' | 'event' | PathProblem;
     };
 
 /** CloudFront refuses longer URLs. */
 const MAX_URL_LENGTH = 8192;
+
+/** A Referer without the signing params of its query (the rest byte for byte). */
+function stripReferer(referer: string | undefined): string | undefined {
+  const q = referer?.indexOf('?') ?? -1;
+  if (q === -1) return referer;
+  const { userQuery } = splitSigningParams((referer as string).slice(q + 1));
+  return `${(referer as string).slice(0, q)}${userQuery === '' ? '' : `?${userQuery}`}`;
+}
 
 /** Removes the CloudFront-* cookies from Cookie header values; every other cookie stays byte for byte. */
 function stripSigningCookies(values: readonly string[]): string[] {
@@ -106,29 +119,19 @@ export function createGate(config: EdgeConfig): (request: ViewerRequest, now: nu
   const isPublic = createPublicPaths(config.publicPaths);
   const defaultHost = config.domains[0] as string;
   const absoluteLogin = !config.loginUrl.startsWith('/');
-  const returnHosts = [...config.domains, ...config.returnHosts];
 
   const cameFromLogin = (referer: string | undefined, host: string): boolean => {
-    if (referer === undefined) return false;
     const login = absoluteLogin ? config.loginUrl : `${config.scheme}://${host}${config.loginUrl}`;
-    if (!referer.startsWith(login)) return false;
-    const next = referer.charAt(login.length);
-    return next === '' || next === '?' || next === '/' || next === '#';
+    // The login URL itself, or followed by `?`, `/` or `#` (`'?/#'.includes('')` holds too).
+    return referer?.startsWith(login) === true && '?/#'.includes(referer.charAt(login.length));
   };
 
   const loginLocation = (host: string, uri: string, userQuery: string): string => {
     // `uri` is canonical (one leading `/`, no `\`, no dot segment), so it can only name this site;
     // the query goes along when it is printable and the whole fits MAX_RETURN_TO_LENGTH.
-    const withQuery = `${uri}?${userQuery}`;
-    const path =
-      userQuery.length > 0 && withQuery.length <= MAX_RETURN_TO_LENGTH && !/[^\x21-\x7e]/.test(userQuery)
-        ? withQuery
-        : uri.length <= MAX_RETURN_TO_LENGTH
-          ? uri
-          : '/';
-    const returnTo = absoluteLogin
-      ? `${config.scheme}://${returnHosts.includes(host) ? host : defaultHost}${path}`
-      : path;
+    const target = userQuery.length > 0 && !/[^\x21-\x7e]/.test(userQuery) ? `${uri}?${userQuery}` : uri;
+    const path = target.length <= MAX_RETURN_TO_LENGTH ? target : '/';
+    const returnTo = absoluteLogin ? `${config.scheme}://${host}${path}` : path;
     return `${config.loginUrl}${config.loginUrl.includes('?') ? '&' : '?'}return_to=${encodeURIComponent(returnTo)}`;
   };
 
@@ -140,6 +143,9 @@ export function createGate(config: EdgeConfig): (request: ViewerRequest, now: nu
     }
     const problem = pathProblem(uri);
     if (problem !== undefined) return { action: 'reject', reason: 'bad-request', detail: problem };
+    // The host is part of every signed resource: only the configured ones are ever checked against.
+    const host = request.host?.toLowerCase() || defaultHost;
+    if (!config.domains.includes(host)) return { action: 'reject', reason: 'bad-request', detail: 'unknown-host' };
     if (isPublic(uri)) {
       // Credentials are bearer secrets: never let the origin (or its logs) see them, public or not.
       return {
@@ -147,9 +153,9 @@ export function createGate(config: EdgeConfig): (request: ViewerRequest, now: nu
         reason: 'public',
         querystring: splitSigningParams(querystring).userQuery,
         cookies: stripSigningCookies(request.cookies),
+        referer: stripReferer(request.referer),
       };
     }
-    const host = request.host?.toLowerCase() || defaultHost;
     const url = `${config.scheme}://${host}${uri}${querystring.length === 0 ? '' : `?${querystring}`}`;
     const decision = verifier({ url, cookie: request.cookies, clientIp: request.clientIp }, now);
     if (decision.allowed) {
@@ -160,11 +166,13 @@ export function createGate(config: EdgeConfig): (request: ViewerRequest, now: nu
         keyPairId: decision.keyPairId,
         querystring: decision.userQuery,
         cookies: stripSigningCookies(request.cookies),
+        referer: stripReferer(request.referer),
       };
     }
     const navigation =
       (request.method === 'GET' || request.method === 'HEAD') && (request.accept ?? '').includes('text/html');
-    const loop = cameFromLogin(request.referer, host);
+    // Straight back from the login page, or the login page itself behind the gate: never loop.
+    const loop = cameFromLogin(request.referer, host) || uri === config.loginUrl;
     if (navigation && !loop) {
       return {
         action: 'redirect',

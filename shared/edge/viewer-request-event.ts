@@ -102,6 +102,7 @@ export function toCloudFrontResult(
       const headers = { ...request.headers };
       if (decision.cookies.length === 0) delete headers.cookie;
       else headers.cookie = decision.cookies.map((value) => ({ key: 'Cookie', value }));
+      if (decision.referer !== undefined) headers.referer = [{ key: 'Referer', value: decision.referer }];
       return { ...request, querystring: decision.querystring, headers };
     }
     case 'redirect':
@@ -142,9 +143,10 @@ export function decisionLogLine(
     uri: uri === undefined ? undefined : rejected ? escapedPrefix(uri, 64) : uri.slice(0, 256),
     decision: decision.action,
     reason: decision.reason,
-    ...(rejected ? { detail: decision.detail } : {}),
+    // Undefined fields are left out of the JSON.
+    detail: rejected ? decision.detail : undefined,
     keyPairId: keyShaped ? keyPairId : undefined,
-    ...(keyShaped ? {} : { keyPairIdMalformed: true }),
-    ...(decision.action === 'deny' && decision.loop ? { loop: true } : {}),
+    keyPairIdMalformed: keyShaped ? undefined : true,
+    loop: (decision.action === 'deny' && decision.loop) || undefined,
   });
 }

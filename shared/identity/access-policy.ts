@@ -26,11 +26,26 @@ const UTF8 = new TextEncoder();
 /**
  * What a claim must never hold to fill a template, because some origin reads it as path structure
  * once the grant is decoded: separators and escapes (`/`, `\`, `%`; S3 decodes `%2F`), wildcards and
- * query or fragment marks (`*`, `?`, `#`), path parameters (`;`), C0/C1 controls, `..`, and what a
- * Windows origin strips (a leading or trailing space, a trailing dot). Lone surrogates too: they
+ * query or fragment marks (`*`, `?`, `#`), path parameters (`;`), C0/C1 controls, `..`, what a
+ * Windows origin strips (a leading or trailing space, a trailing dot), NTFS stream names (`:`, as in
+ * `alice::$INDEX_ALLOCATION`) and 8.3 short names (`~1`). Lone surrogates too: they
  * would be encoded as U+FFFD, so two values would share one path.
  */
-const UNSAFE_IN_CLAIM = /[/\\%*?#;\x00-\x1f\x7f-\x9f]|\.\.|^ | $|\.$|\p{Cs}/u;
+const UNSAFE_IN_CLAIM = /[/\\%*?#;:\x00-\x1f\x7f-\x9f]|\.\.|^ | $|\.$|~\d|\p{Cs}/u;
+
+/**
+ * True when a character's case mapping leaves ASCII or changes length (`ı` → `I`, `ſ` → `S`, `ß` →
+ * `SS`): an origin that compares names case-insensitively would read `alıce` as `alice`.
+ */
+function foldsIntoAnother(text: string): boolean {
+  for (const char of text) {
+    if (char.charCodeAt(0) < 0x80) continue;
+    for (const mapped of [char.toUpperCase(), char.toLowerCase()]) {
+      if (mapped.length !== char.length || /[\x00-\x7f]/.test(mapped)) return true;
+    }
+  }
+  return false;
+}
 
 /**
  * The grants of the first access rule whose conditions all hold for these verified claims (a rule
@@ -136,5 +151,6 @@ function escapeClaim(name: string, value: unknown): string {
   // Fullwidth `／` or `．`, ligatures, compatibility forms: an origin (or a file system) that
   // normalises would see a separator or a dot segment the grant never had.
   if (text.normalize('NFKC') !== text) throw unusableClaim(name, 'it is not in Unicode NFKC form');
+  if (foldsIntoAnother(text)) throw unusableClaim(name, 'a case-insensitive origin would read it as another name');
   return encodeURIComponent(text).replace(/[!'()]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -3,6 +3,7 @@ import type { EdgepassConfig } from '../config/schema';
 import { safeReturnTo } from '../edge/return-to';
 import type { SigningKeySource } from '../identity/signing-key-source';
 import { grantsFor } from './access-policy';
+import { contentOrigin } from './content-origin';
 import { issueLoginCookies, logoutCookies } from './login-cookies';
 import type { TokenVerifier } from './token-verifier';
 
@@ -41,12 +42,6 @@ export function createLoginService(deps: LoginDependencies) {
   const returnHosts = [...config.domains, ...config.returnHosts];
   const logout = logoutCookies(config.accessRules, config.cookie);
 
-  const originFor = (host: string | undefined): string => {
-    const known =
-      host !== undefined && config.domains.includes(host.toLowerCase()) ? host.toLowerCase() : config.domains[0];
-    return `${config.scheme}://${known}`;
-  };
-
   /** Verifies the JWT, maps claims to grants and signs one cookie set per grant. */
   async function login(input: LoginInput): Promise<LoginOutcome> {
     if (input.token === undefined || input.token === '') {
@@ -61,7 +56,7 @@ export function createLoginService(deps: LoginDependencies) {
     const issued = issueLoginCookies({
       rule,
       grants,
-      origin: originFor(input.host),
+      origin: contentOrigin(config, input.host),
       keyPairId: material.keyPairId,
       key: material.key,
       cookie: config.cookie,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signCookies, signUrl } from '../../shared';
+import { customPolicy, encodeCloudFrontBase64, loadSigningKey, signCookies, signPolicy, signUrl } from '../../shared';
 import {
   type BuiltGate,
   loadBuiltGate,
@@ -155,5 +155,63 @@ describe('finding 3: no regular expression built from configuration runs on a re
     expect((await hostile.handle(viewerRequestEvent({ uri: '/a/img/b/c.gif' }))).status).toBe('403');
     // Regular expressions the bundle itself builds (static ones esbuild lowers) never hold configuration.
     expect(constructed.filter((source) => /img|assets|png/.test(source))).toEqual([]);
+  });
+});
+
+describe('the outside attack on the gate (second review)', () => {
+  it('refuses an encoded ? or # that a decode-and-reparse origin would cut the path at', async () => {
+    const suffix = loadBuiltGate(repoConfigWith({ publicPaths: ['/videos/trailer.mp4', '/*.css'] }));
+    for (const uri of ['/videos/paid.mp4%3F.css', '/videos/paid.mp4%23.css', '/videos/paid.mp4%3f.css']) {
+      const result = await suffix.handle(viewerRequestEvent({ uri }));
+      expect(result.status, uri).toBe('400');
+      expect(suffix.logs.at(-1)).toMatchObject({ decision: 'reject', detail: 'encoded-forbidden' });
+    }
+    expect((await suffix.handle(viewerRequestEvent({ uri: '/site/app.css' }))).status).toBeUndefined();
+    const climb = await decide('/videos/free/..%3Ffile=paid.mp4', freeCookies, true);
+    expect(climb.result.status).toBe('400');
+  });
+
+  it('refuses a Host that is not a configured domain instead of building the resource from it', async () => {
+    for (const host of [`${SAMPLE_HOST}/videos/free`, 'evil.example', `${SAMPLE_HOST}.evil.example`]) {
+      const result = await gate.handle(viewerRequestEvent({ uri: '/videos/paid.mp4', host, cookies: [freeCookies] }));
+      expect(result.status, host).toBe('400');
+      expect(gate.logs.at(-1)).toMatchObject({ decision: 'reject', detail: 'unknown-host' });
+    }
+  });
+
+  it('strips signing params from the Referer it forwards (a page opened from a signed URL leaks it)', async () => {
+    const signed = signUrl(`https://${SAMPLE_HOST}/videos/free/player.html?lang=en`, sign);
+    for (const uri of ['/videos/free/seg-1.ts', '/videos/trailer.mp4']) {
+      const result = await gate.handle(viewerRequestEvent({ uri, cookies: [freeCookies], referer: signed }));
+      expect(result.status, uri).toBeUndefined();
+      expect(result.headers.referer).toEqual([
+        { key: 'Referer', value: `https://${SAMPLE_HOST}/videos/free/player.html?lang=en` },
+      ]);
+    }
+    const plain = await gate.handle(
+      viewerRequestEvent({ uri: '/videos/trailer.mp4', referer: `https://${SAMPLE_HOST}/a?b=1` }),
+    );
+    expect(plain.headers.referer).toEqual([{ key: 'Referer', value: `https://${SAMPLE_HOST}/a?b=1` }]);
+  });
+
+  it('never matches a ? wildcard between two stars (a quadratic search), even in a policy the key signed', async () => {
+    const resource = `https://${SAMPLE_HOST}/videos/free/*${'?'.repeat(3500)}b*`;
+    // edgepass's signer refuses such a resource; a key holder with another tool can still sign it.
+    expect(() => signCookies(resource, sign)).toThrow(/a \? between two \*/);
+    const policy = customPolicy({ resource, dateLessThan: now + 600 });
+    const key = loadSigningKey(SAMPLE_PRIVATE_KEY);
+    const cookies = `CloudFront-Policy=${encodeCloudFrontBase64(policy)}; CloudFront-Signature=${signPolicy(policy, key)}; CloudFront-Key-Pair-Id=${SAMPLE_KEY_PAIR_ID}`;
+    const uri = `/videos/free/${'a'.repeat(4000)}b`;
+    const result = await gate.handle(viewerRequestEvent({ uri, cookies: [cookies] }));
+    expect(result.status).toBe('403');
+    expect(gate.logs.at(-1)).toMatchObject({ decision: 'deny', reason: 'resource-mismatch' });
+  });
+
+  it('never redirects the login page to itself when it sits behind the gate without being public', async () => {
+    const hidden = loadBuiltGate(repoConfigWith({ publicPaths: ['/videos/trailer.mp4'] }));
+    const result = await hidden.handle(viewerRequestEvent({ uri: '/login', accept: BROWSER_ACCEPT }));
+    expect(result.status).toBe('403');
+    expect(hidden.logs.at(-1)).toMatchObject({ decision: 'deny', loop: true });
+    expect((await gate.handle(viewerRequestEvent({ uri: '/login', accept: BROWSER_ACCEPT }))).status).toBeUndefined();
   });
 });

@@ -93,6 +93,18 @@ describe('POST /api/sign', () => {
     expect((await sign(request({ paths: [tooLong] }))).statusCode).toBe(200);
   });
 
+  it('signs for the configured domain the request came in on, and for the first one otherwise', async () => {
+    const twoDomains = createSignHandler(fx.dependencies({ domains: [CONTENT_HOST, 'cdn.example.net'] }));
+    const urlFor = async (headers: Record<string, string>) =>
+      (json(await twoDomains(request({ paths: ['/videos/a.ts'] }, premium, headers))) as Urls).urls[0]?.url ?? '';
+    expect(await urlFor({ 'x-forwarded-host': 'CDN.example.net' })).toMatch(
+      /^https:\/\/cdn\.example\.net\/videos\/a\.ts\?/,
+    );
+    expect(await urlFor({ host: 'cdn.example.net' })).toMatch(/^https:\/\/cdn\.example\.net\//);
+    expect(await urlFor({ 'x-forwarded-host': 'evil.example.com' })).toMatch(new RegExp(`^https://${CONTENT_HOST}/`));
+    expect(await urlFor({})).toMatch(new RegExp(`^https://${CONTENT_HOST}/`));
+  });
+
   it('percent-encodes spaces and non-ASCII exactly as a client will send them', async () => {
     const { urls } = json(await sign(request({ paths: ['/videos/my clip é.mp4'] }))) as Urls;
     expect(urls[0]?.path).toBe('/videos/my%20clip%20%C3%A9.mp4');

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   cannedPolicy,
+  cidrText,
   customPolicy,
   decodeCloudFrontBase64,
   encodeCloudFrontBase64,
+  type Ipv4Cidr,
   parseIpv4Cidr,
   parsePolicy,
   parseWhen,
@@ -45,7 +47,7 @@ describe('parsePolicy', () => {
       resource: 'https://a/*',
       dateLessThan: 20,
       dateGreaterThan: 10,
-      sourceIp: { network: 0x01020304, prefix: 32, text: '1.2.3.4/32' },
+      sourceIp: { network: 0x01020304, prefix: 32 },
     });
   });
 
@@ -101,9 +103,9 @@ describe('CloudFront base64', () => {
 
 describe('parseIpv4Cidr', () => {
   it('reads addresses and ranges; a bare address is a /32', () => {
-    expect(parseIpv4Cidr('10.0.0.0/8')?.text).toBe('10.0.0.0/8');
-    expect(parseIpv4Cidr('192.0.2.1')?.text).toBe('192.0.2.1/32');
-    expect(parseIpv4Cidr('0.0.0.0/0')?.text).toBe('0.0.0.0/0');
+    expect(cidrText(parseIpv4Cidr('10.0.0.0/8') as Ipv4Cidr)).toBe('10.0.0.0/8');
+    expect(cidrText(parseIpv4Cidr('192.0.2.1') as Ipv4Cidr)).toBe('192.0.2.1/32');
+    expect(cidrText(parseIpv4Cidr('0.0.0.0/0') as Ipv4Cidr)).toBe('0.0.0.0/0');
   });
 
   it.each(['256.0.0.1', '1.2.3', '01.2.3.4', '1.2.3.4/33', '1.2.3.4/', '::1', '1.2.3.4/08', ' 1.2.3.4'])(

@@ -29,6 +29,10 @@ describe('matchResource', () => {
     ['no-scheme.example.com/*', 'https://no-scheme.example.com/a', false],
     [`${H}/a+b(1).mp4`, `${H}/a+b(1).mp4`, true],
     [`${H}/a+b(1).mp4`, `${H}/aab(1).mp4`, false],
+    // A `?` between two stars never matches: it would need a search that is not linear.
+    [`${H}/*/img-?.png*`, `${H}/a/img-1.png`, false],
+    [`${H}/img-?.png*`, `${H}/img-1.png?x=1`, true],
+    [`${H}/*/img-?.png`, `${H}/a/img-1.png`, true],
   ])('%s vs %s → %s', (pattern, url, expected) => {
     expect(matchResource(pattern, url)).toBe(expected);
   });

@@ -135,7 +135,6 @@ describe('parseConfig', () => {
       scheme: 'https',
       publicPaths: [],
       loginUrl: '/login',
-      returnHosts: [],
       keys: [
         { id: 'K2JCJMDEHXQW5F', publicKey: rsa.publicPem },
         { id: 'KEC', publicKey: ec.publicPem },

@@ -15,7 +15,7 @@ describe('pathProblem', () => {
     '/a.b/c.d.e',
     '/.well-known/x',
     '/..a/b',
-    '/a/%3F%23%22%3C%3E',
+    '/a/%22%3C%3E%5B%5D%7B%7D',
     '/%EF%BC%A1BC.mp4',
   ])('accepts %s', (path) => {
     expect(pathProblem(path)).toBeUndefined();
@@ -76,6 +76,10 @@ describe('pathProblem', () => {
     ['/a%7f', 'encoded-forbidden'],
     ['/a%252e', 'encoded-forbidden'],
     ['/a%3Bjsessionid=1', 'encoded-forbidden'],
+    ['/videos/paid.mp4%3F.css', 'encoded-forbidden'],
+    ['/videos/paid.mp4%3f.css', 'encoded-forbidden'],
+    ['/videos/paid.mp4%23.css', 'encoded-forbidden'],
+    ['/videos/free/..%3Ffile=paid.mp4', 'encoded-forbidden'],
     ['/%c0%ae%c0%ae/a', 'invalid-utf8'],
     ['/%c0%af', 'invalid-utf8'],
     ['/%e0%80%ae', 'invalid-utf8'],

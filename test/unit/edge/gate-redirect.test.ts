@@ -13,7 +13,6 @@ function gateFor(loginUrl: string) {
     scheme: 'https',
     publicPaths: [],
     loginUrl,
-    returnHosts: ['app.example.com'],
     keys: [{ id: 'K1', publicKey: rsa.publicPem }],
     verifyCacheSize: 16,
   });
@@ -100,9 +99,27 @@ describe('the gate’s login redirect', () => {
     );
   });
 
-  it('falls back to the first configured domain for an unknown Host header', () => {
-    const decision = gateFor('https://app.example.com/signin')(navigation('/a', '', 'evil.com'), NOW);
-    expect(decision).toMatchObject({
+  it('refuses a Host that is not one of the configured domains (it would be the signed resource’s host)', () => {
+    for (const host of ['evil.com', `${HOST}/videos/free`, `${HOST}.evil.com`, `x${HOST}`]) {
+      const decision = gateFor('https://app.example.com/signin')(navigation('/a', '', host), NOW);
+      expect(decision, host).toEqual({ action: 'reject', reason: 'bad-request', detail: 'unknown-host' });
+    }
+  });
+
+  it('keeps the second configured domain: its Host is checked and returned to, in any letter case', () => {
+    const gate = createGate({
+      domains: [HOST, 'cdn.example.net'],
+      scheme: 'https',
+      publicPaths: [],
+      loginUrl: 'https://app.example.com/signin',
+      keys: [{ id: 'K1', publicKey: rsa.publicPem }],
+      verifyCacheSize: 16,
+    });
+    expect(gate(navigation('/a', '', 'CDN.Example.NET'), NOW)).toMatchObject({
+      action: 'redirect',
+      location: `https://app.example.com/signin?return_to=${encodeURIComponent('https://cdn.example.net/a')}`,
+    });
+    expect(gate(navigation('/a', '', undefined), NOW)).toMatchObject({
       action: 'redirect',
       location: `https://app.example.com/signin?return_to=${encodeURIComponent(`${SITE}/a`)}`,
     });

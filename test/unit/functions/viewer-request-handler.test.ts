@@ -11,7 +11,6 @@ const config: EdgeConfig = {
   scheme: 'https',
   publicPaths: ['/videos/trailer.mp4', '/assets/*'],
   loginUrl: '/login',
-  returnHosts: [],
   keys: [{ id: 'K2JCJMDEHXQW5F', publicKey: rsa.publicPem }],
   verifyCacheSize: 64,
 };
