@@ -29,8 +29,11 @@ function detach(text: string): string {
 
 /** Per-entry bookkeeping (the Map slot, the entry and policy objects), counted with the strings. */
 const ENTRY_OVERHEAD = 256;
-/** Longest signature plus signed text remembered. */
-const MAX_INPUT = 4096;
+/**
+ * Longest signature plus signed text remembered: enough for any policy that fits in a signed URL or a
+ * cookie, so a long but legitimate credential is verified once too; `maxBytes` bounds them together.
+ */
+const MAX_INPUT = 12_288;
 
 /**
  * A bounded memory of signatures already verified against one key group, keyed by everything the
