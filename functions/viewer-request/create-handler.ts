@@ -1,5 +1,5 @@
 import type { EdgeConfig } from '../../shared/edge/edge-config';
-import { createGate } from '../../shared/edge/gate';
+import { createGate, rejection } from '../../shared/edge/gate';
 import {
   badRequestResponse,
   type CloudFrontRequest,
@@ -17,7 +17,7 @@ export function createHandler(config: EdgeConfig, clock: () => number = Date.now
   return async (event) => {
     const parsed = parseViewerEvent(event);
     if (parsed === undefined) {
-      console.log(decisionLogLine(undefined, undefined, { action: 'reject', reason: 'bad-request', detail: 'event' }));
+      console.log(decisionLogLine(undefined, undefined, rejection('event')));
       return badRequestResponse();
     }
     const decision = gate(parsed.viewer, Math.floor(clock() / 1000));

@@ -6,7 +6,8 @@ import { type KeyType, loadPublicKey } from './signing-key';
 export interface PublicKey {
   readonly id: string;
   readonly keyObject: KeyObject;
-  readonly type: KeyType;
+  /** Set by `createKeyGroup`, which checks the key; the edge's `trustedKeyGroup` has no use for it. */
+  readonly type?: KeyType;
 }
 
 /** The verifier's view of a CloudFront key group: several keys during a rotation. */
@@ -28,8 +29,7 @@ export function isKeyPairId(id: string): boolean {
 export function trustedKeyGroup(keys: readonly { id: string; publicKey: string | KeyObject }[]): KeyGroup {
   const byId = new Map<string, PublicKey>();
   for (const { id, publicKey } of keys) {
-    const keyObject = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
-    byId.set(id, { id, keyObject, type: keyObject.asymmetricKeyType === 'ec' ? 'ecdsa' : 'rsa' });
+    byId.set(id, { id, keyObject: typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey });
   }
   return { get: (id) => byId.get(id) };
 }

@@ -30,6 +30,11 @@ export interface SplitQuery {
   readonly signed: boolean;
   /** The remaining query, byte for byte and in order, without a leading `?`. */
   readonly userQuery: string;
+  /**
+   * A signed query with an empty part (`&&`, a leading or trailing `&`): edgepass never signs one, so
+   * the verifier denies it (the signer and the verifier follow one rule).
+   */
+  readonly emptyPart?: boolean;
 }
 
 const EMPTY: SplitQuery = { values: {}, signed: false, userQuery: '' };
@@ -54,7 +59,9 @@ export function splitSigningParams(query: string): SplitQuery {
   const values: Partial<Record<SigningParam, string>> = {};
   const kept: string[] = [];
   let signed = false;
+  let emptyPart = false;
   for (const piece of query.split('&')) {
+    if (piece === '') emptyPart = true;
     const name = paramName(piece);
     if ((SIGNING_PARAMS as readonly string[]).includes(name)) {
       const param = name as SigningParam;
@@ -65,7 +72,7 @@ export function splitSigningParams(query: string): SplitQuery {
     }
   }
   if (!signed) return { values: {}, signed: false, userQuery: query };
-  return { values, signed, userQuery: kept.join('&') };
+  return { values, signed, userQuery: kept.join('&'), emptyPart };
 }
 
 /** Percent-decodes a signing value (some signers send `~` as `%7E`); `undefined` if undecodable. */

@@ -129,6 +129,8 @@ export function verifySignedRequest(request: SignedRequest, options: VerifyOptio
     code: 'MissingKey',
   };
 
+  // One rule with the signer: a signed URL's query never has an empty part (`&&`, a leading or trailing `&`).
+  if (split.emptyPart) return conclude(d, 'resource-mismatch');
   const { 'Key-Pair-Id': keyPairId, Signature: signature, Policy: policyText, Expires: expiresText } = creds;
   if (keyPairId === undefined || keyPairId.length === 0) return conclude(d, 'missing-key-pair-id');
   d.keyPairId = keyPairId;

@@ -67,6 +67,16 @@ export type GateDecision =
 /** CloudFront refuses longer URLs. */
 const MAX_URL_LENGTH = 8192;
 
+type Rejection = Extract<GateDecision, { action: 'reject' }>;
+
+/**
+ * The 400 for a request the gate refuses to read (`url-too-long`, `unknown-host`, a `PathProblem`, or
+ * `event` from the handler).
+ */
+export function rejection(detail: Rejection['detail']): Rejection {
+  return { action: 'reject', reason: 'bad-request', detail };
+}
+
 /** A Referer without the signing params of its query (the rest byte for byte). */
 function stripReferer(referer: string | undefined): string | undefined {
   const q = referer?.indexOf('?') ?? -1;
@@ -139,13 +149,13 @@ export function createGate(config: EdgeConfig): (request: ViewerRequest, now: nu
     const { uri, querystring } = request;
     // The cheap check first: nothing longer than CloudFront accepts is ever scanned.
     if (uri.length + querystring.length + 1 > MAX_URL_LENGTH) {
-      return { action: 'reject', reason: 'bad-request', detail: 'url-too-long' };
+      return rejection('url-too-long');
     }
     const problem = pathProblem(uri);
-    if (problem !== undefined) return { action: 'reject', reason: 'bad-request', detail: problem };
+    if (problem !== undefined) return rejection(problem);
     // The host is part of every signed resource: only the configured ones are ever checked against.
     const host = request.host?.toLowerCase() || defaultHost;
-    if (!config.domains.includes(host)) return { action: 'reject', reason: 'bad-request', detail: 'unknown-host' };
+    if (!config.domains.includes(host)) return rejection('unknown-host');
     if (isPublic(uri)) {
       // Credentials are bearer secrets: never let the origin (or its logs) see them, public or not.
       return {

@@ -163,6 +163,21 @@ describe('verifySignedRequest: signed URLs', () => {
     expect(decide(moved).reason).toBe('resource-mismatch');
   });
 
+  it('denies a signed URL whose query has an empty part, which the signer never writes', () => {
+    const url = signUrl(`${HOST}/videos/a.mp4?lang=en`, { ...rsaOpts, resource: `${HOST}/videos/*` });
+    expect(decide(url).reason).toBe('ok');
+    const q = url.indexOf('?');
+    for (const changed of [
+      url.replace('lang=en&', 'lang=en&&'),
+      url.replace('&Signature=', '&&Signature='),
+      `${url}&`,
+      `${url.slice(0, q + 1)}&${url.slice(q + 1)}`,
+    ]) {
+      expect(decide(changed).reason, changed.slice(q)).toBe('resource-mismatch');
+    }
+    expect(() => signUrl(`${HOST}/videos/a.mp4?lang=en&&x=1`, rsaOpts)).toThrow(/empty part/);
+  });
+
   it('accepts percent-encoded signing values (~ sent as %7E)', () => {
     const signature = getParam(canned, 'Signature');
     const encoded = replaceParam(canned, 'Signature', signature.replace(/~/g, '%7E').replace(/_/g, '%5F'));
