@@ -1,26 +1,36 @@
-// Bundles the runnable entry points into dist/ with esbuild. Runs on `npm ci` (prepare), before
-// `npm test` and before `npm run bench`, so the CLI, the config loader used by esbuild.config.cjs and
-// the benchmarks always match the sources.
+// Bundles the runnable entry points into dist/ with esbuild. Runs on `npm ci` (prepare, with
+// --types), before `npm test` and before `npm run bench`, so the CLI, the library, the config loader
+// used by esbuild.config.cjs and the benchmarks always match the sources. `--types` also writes the
+// declaration files of the library (tsc, a few seconds) into dist/types.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'cjs',
   sourcemap: 'linked',
   logLevel: 'warning',
   legalComments: 'none',
 };
+const cjs = { ...common, format: 'cjs' };
+/** The library entries keep their dependencies (jose, zod, the AWS SDK) external: the user installs them. */
+const library = (entry, name) => [
+  build({ ...cjs, entryPoints: [entry], outfile: `dist/${name}.cjs`, packages: 'external' }),
+  build({ ...common, format: 'esm', entryPoints: [entry], outfile: `dist/${name}.mjs`, packages: 'external' }),
+];
 
 await Promise.all([
-  build({ ...common, entryPoints: ['shared/index.ts'], outfile: 'dist/index.cjs', packages: 'external' }),
-  build({ ...common, entryPoints: ['cli/edgepass.ts'], outfile: 'dist/edgepass.cjs' }),
-  build({
-    ...common,
-    entryPoints: ['shared/config/build-defines.ts'],
-    outfile: 'dist/build-config.cjs',
-    packages: 'external',
-  }),
-  build({ ...common, entryPoints: ['bench/index.ts'], outfile: 'dist/bench.cjs', packages: 'external' }),
+  ...library('shared/index.ts', 'index'),
+  ...library('shared/regional/secrets-manager.ts', 'secrets-manager'),
+  build({ ...cjs, entryPoints: ['cli/edgepass.ts'], outfile: 'dist/edgepass.cjs' }),
+  build({ ...cjs, entryPoints: ['shared/config/build-defines.ts'], outfile: 'dist/build-config.cjs', packages: 'external' }),
+  build({ ...cjs, entryPoints: ['bench/index.ts'], outfile: 'dist/bench.cjs', packages: 'external' }),
 ]);
+
+if (process.argv.includes('--types')) {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}

@@ -7,6 +7,7 @@
  * `cloudfront/` uses, no layer above (test/unit/layering.test.ts enforces it).
  */
 
+export { PATH_PROBLEM_TEXT, type PathProblem, pathProblem } from './canonical-path';
 export type { EdgeConfig } from './edge-config';
 export { createGate, type GateDecision, type ViewerRequest } from './gate';
 export { safeReturnPath, safeReturnTo } from './return-to';
