@@ -32,7 +32,15 @@ function defineFor(stage) {
 
 module.exports = (serverless) => {
   const stage = serverless?.service?.provider?.stage;
-  return { ...bundleOptions, define: defineFor(stage) };
+  try {
+    return { ...bundleOptions, define: defineFor(stage) };
+  } catch (error) {
+    // A configuration mistake is one line naming the field and the fix: the Serverless Framework prints
+    // its own error class without a stack trace.
+    const ServerlessError = serverless?.classes?.Error;
+    if (error?.code === 'INVALID_CONFIG' && ServerlessError !== undefined) throw new ServerlessError(error.message);
+    throw error;
+  }
 };
 module.exports.bundleOptions = bundleOptions;
 module.exports.defineFor = defineFor;

@@ -26,7 +26,13 @@ export function loadConfigFile(file: string = DEFAULT_CONFIG_FILE, stage?: strin
     try {
       return readFileSync(keyPath, 'utf8');
     } catch (error) {
-      throw new Error(`cannot read ${keyPath} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      // The usual first run: the configuration names a key that was never generated.
+      const fix =
+        code === 'ENOENT'
+          ? `; create it with \`npx edgepass keys generate --out ${dirname(keyPath)}\` (and upload public.pem to CloudFront) or fix the path`
+          : '';
+      throw new Error(`cannot read ${keyPath} (${code})${fix}`);
     }
   });
 }

@@ -110,6 +110,18 @@ describe('serverless package', () => {
     expect(result.code).not.toBe(0);
     expect(result.stdout + result.stderr).toMatch(/domains\.0: expected a lowercase host name/);
     expect(result.stdout + result.stderr).toMatch(/keyGroup: /);
+    // One line naming the field, never a stack trace.
+    expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('tells a fresh clone packaging --stage prod which key file is missing and how to make it', async () => {
+    const result = await serverless(['package', '--stage', 'prod', '--package', mkdtempSync(join(tmpdir(), 'sls-'))]);
+    expect(result.code).not.toBe(0);
+    const output = result.stdout + result.stderr;
+    expect(output).toMatch(
+      /keyGroup\.0\.publicKeyFile: cannot read .*keys\/public\.pem \(ENOENT\); create it with `npx edgepass keys generate --out /,
+    );
+    expect(output).not.toMatch(/\n\s+at /);
   });
 });
 
