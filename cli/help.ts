@@ -88,6 +88,7 @@ encrypts it at rest). The key is never printed.
   --create                create the secret if it does not exist (a name, not an ARN)
   --region REGION         AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)
   --endpoint URL          Secrets Manager endpoint (default: AWS_ENDPOINT_URL_SECRETS_MANAGER, else AWS)
+  --timeout SECONDS       give up after SECONDS, every retry and answer included (default 20)
 
 Credentials come from the usual AWS places: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO.
 Example: edgepass secret put --secret-id edgepass/signing-key --key-pair-id K2JCJMDEHXQW5F --private-key keys/private.pem --create
