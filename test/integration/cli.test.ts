@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,10 +32,13 @@ const file = (name: string) => join(dir, name);
 
 type Result = CliResult;
 
-/** Runs the built CLI as a user would, with no passphrase leaking in from the test's environment. */
+/**
+ * Runs the built CLI as a user would, with no passphrase leaking in from the test's environment. A CLI
+ * still running after 50 s (a hang) is killed, so the test fails rather than leaves a process behind.
+ */
 function edgepass(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
   const { EDGEPASS_KEY_PASSPHRASE: _ignored, ...base } = process.env;
-  return runCli(args, { ...base, ...env });
+  return runCli(args, { ...base, ...env }, { killAfterMs: 50_000 });
 }
 
 async function inspectJson(args: readonly string[]): Promise<{ status: number | null; json: Record<string, unknown> }> {
@@ -71,7 +75,10 @@ const rsaKeyArgs = () => ['--key-pair-id', 'KRSA', '--private-key', file('rsa.pe
 const rsaPublic = () => `KRSA=${file('rsa.pub.pem')}`;
 const ecPublic = () => `KEC=${file('ec.pub.pem')}`;
 
-beforeAll(() => {
+/** A Unix socket where a key file could be: `--private-key` must refuse it. */
+let socketServer: Server;
+
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'edgepass-cli-'));
   writeFileSync(file('rsa.pem'), rsa.privatePem, { mode: 0o600 });
   writeFileSync(file('rsa.pub.pem'), rsa.publicPem);
@@ -89,9 +96,13 @@ beforeAll(() => {
   writeFileSync(file('garbage.pem'), 'this is not a key\n');
   writeFileSync(file('huge.pem'), 'A'.repeat(70_000));
   mkdirSync(file('a-directory'));
+  expect(spawnSync('mkfifo', [file('key.fifo')]).status).toBe(0);
+  socketServer = createServer();
+  await new Promise<void>((listening) => socketServer.listen(file('key.sock'), listening));
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await new Promise((closed) => socketServer.close(closed));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -691,6 +702,26 @@ describe.concurrent('edgepass usage and input errors: one line on stderr, exit 2
       'a directory as key file',
       () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('a-directory')],
       /a-directory: it is a directory/,
+    ],
+    [
+      'a character device as key file (read whole, /dev/zero never ends)',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', '/dev/zero'],
+      /^edgepass: \/dev\/zero is a character device, not a key file/,
+    ],
+    [
+      'a named pipe as key file (opening it would wait for a writer forever)',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('key.fifo')],
+      /key\.fifo is a named pipe \(FIFO\), not a key file/,
+    ],
+    [
+      'a socket as key file',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('key.sock')],
+      /key\.sock is a socket, not a key file/,
+    ],
+    [
+      'a character device as --public-key file',
+      () => ['inspect', signed(), '--public-key', 'KRSA=/dev/zero'],
+      /^edgepass: \/dev\/zero is a character device, not a key file/,
     ],
     [
       'a key file too large to be a key',
