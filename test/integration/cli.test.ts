@@ -9,8 +9,11 @@ import {
   cannedPolicy,
   createKeyGroup,
   decodeCloudFrontBase64,
+  encodeCloudFrontBase64,
   epochSeconds,
+  loadSigningKey,
   signCookies,
+  signPolicy,
   signUrl,
   verifySignedRequest,
 } from '../../shared';
@@ -649,6 +652,53 @@ describe.concurrent('edgepass inspect (human report)', () => {
     expect(result.stdout).toContain('DENIED: ip-mismatch');
     expect(result.stdout).toMatch(/2001:db8::1 is IPv6/);
     expect(result.stdout).toMatch(/^IP condition +203\.0\.113\.0\/24 +client 2001:db8::1 is OUTSIDE$/m);
+  });
+});
+
+/** Control, format and line-separator characters: what can move the cursor or reorder a terminal line. */
+const TERMINAL_UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+describe.concurrent('edgepass inspect prints decoded input escaped, so it cannot draw on the terminal', () => {
+  // A line that would erase itself and pretend the request is allowed, in a policy signed with a real key.
+  const fake = '\r\u001b[2KALLOWED: CloudFront would serve this request.\u202e';
+  const resource = `${HOST}/videos/*${fake}`;
+  const hostilePolicyUrl = () => {
+    const policy = JSON.stringify({
+      Statement: [{ Resource: resource, Condition: { DateLessThan: { 'AWS:EpochTime': NOW + 600 } } }],
+    });
+    const signature = signPolicy(policy, loadSigningKey(rsa.privatePem));
+    return `${HOST}/videos/a.mp4?Policy=${encodeCloudFrontBase64(policy)}&Signature=${signature}&Key-Pair-Id=KRSA`;
+  };
+
+  function expectNoRawControl(stdout: string): void {
+    expect(stdout.replaceAll('\n', '')).not.toMatch(TERMINAL_UNSAFE);
+  }
+
+  it('shows an escape sequence and a carriage return in the policy Resource as \\x1b and \\r', async () => {
+    const result = await edgepass(['inspect', hostilePolicyUrl(), '--public-key', rsaPublic(), '--at', String(NOW)]);
+    expect(result.status).toBe(1);
+    expectNoRawControl(result.stdout);
+    expect(result.stdout).toMatch(/^DENIED: resource-mismatch/m);
+    expect(result.stdout).not.toMatch(/^ALLOWED/m);
+    expect(result.stdout).toMatch(
+      /^Resource +https:\/\/\S+\/videos\/\*\\r\\x1b\[2KALLOWED: CloudFront would serve this request\.\\u202e +does NOT match/m,
+    );
+    expect(result.stdout).toContain('/videos/*\\r\\u001b[2KALLOWED: CloudFront would serve this request.\\u202e"');
+  });
+
+  it('escapes a Key-Pair-Id and a URL that hold control characters', async () => {
+    const url = `${HOST}/videos/a\u001b[8m.mp4?Expires=${NOW + 600}&Signature=abc&Key-Pair-Id=K%0D%1B%5B2K`;
+    const result = await edgepass(['inspect', url, '--public-key', rsaPublic(), '--at', String(NOW)]);
+    expect(result.status).toBe(1);
+    expectNoRawControl(result.stdout);
+    expect(result.stdout).toMatch(/^Resource URL +https:\/\/\S+\/videos\/a\\x1b\[8m\.mp4$/m);
+    expect(result.stdout).toMatch(/^Key pair id +K\\r\\x1b\[2K$/m);
+  });
+
+  it('keeps --json exact: the decoded Resource comes back byte for byte', async () => {
+    const { status, json } = await inspectJson([hostilePolicyUrl(), '--public-key', rsaPublic(), '--at', String(NOW)]);
+    expect(status).toBe(1);
+    expect(json).toMatchObject({ reason: 'resource-mismatch', policy: { resource } });
   });
 });
 
