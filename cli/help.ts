@@ -37,7 +37,7 @@ Writes DIR/private.pem (PKCS#8, mode 0600) and DIR/public.pem (SPKI).
 
   --type rsa|ecdsa   RSA-2048 (default) or ECDSA P-256
   --out DIR          directory to write to (created if missing)
-  --force            overwrite existing key files`,
+  --force            replace existing key files, once the new pair is completely written`,
 
   'sign-url': `Usage: edgepass sign-url URL --key-pair-id ID --private-key FILE [options]
 
