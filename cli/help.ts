@@ -58,6 +58,7 @@ ${SIGN_OPTIONS}
   --domain DOMAIN         cookie Domain attribute (default: none, the host that sets them)
   --path PATH             cookie Path attribute (default /)
   --json                  print {"cookie name": "value", …} instead
+  --force                 print cookies over the 4096 bytes browsers keep (refused by default)
 
 ${WHEN}`,
 

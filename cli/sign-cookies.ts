@@ -10,11 +10,39 @@ const FLAGS = {
   domain: { type: 'string' },
   path: { type: 'string' },
   json: { type: 'boolean' },
+  force: { type: 'boolean' },
 } as const;
+
+/**
+ * RFC 6265 (6.1) asks browsers to keep cookies of at least 4096 bytes, name, value and attributes
+ * together, and that is about all they keep: a longer one is dropped without a word, and the request
+ * then gets a 403 that nothing explains.
+ */
+export const MAX_SET_COOKIE_BYTES = 4096;
+
+/**
+ * Refuses the first cookie whose `Set-Cookie` value (bytes, attributes included) is over what
+ * browsers keep.
+ *
+ * @example
+ * checkCookieSizes([['CloudFront-Key-Pair-Id', 'CloudFront-Key-Pair-Id=K2JCJMDEHXQW5F; Path=/']]) // passes
+ */
+export function checkCookieSizes(setCookies: readonly (readonly [string, string])[]): void {
+  for (const [name, header] of setCookies) {
+    const bytes = Buffer.byteLength(header);
+    if (bytes > MAX_SET_COOKIE_BYTES) {
+      throw new UsageError(
+        `${name} would be a ${bytes}-byte Set-Cookie (over the ${MAX_SET_COOKIE_BYTES} bytes browsers keep): ` +
+          'browsers would drop it; narrow RESOURCE, or pass --force to print it anyway',
+      );
+    }
+  }
+}
 
 /**
  * `edgepass sign-cookies RESOURCE --key-pair-id ID --private-key FILE [options]`: prints one
  * `Set-Cookie:` line per CloudFront cookie, or with `--json` an object of cookie name → value.
+ * Refuses (exit 2) when a cookie would be over the 4096 bytes browsers keep, unless `--force`.
  *
  * @example
  * signCookiesCommand(['https://cdn.example.com/videos/*', '--key-pair-id', 'K2JCJMDEHXQW5F', '--private-key', 'private.pem'], io)
@@ -30,14 +58,16 @@ export function signCookiesCommand(args: readonly string[], io: CliIo): number {
   }
   const options = readSignFlags(values, io);
   const cookies = signCookies(resource, options);
+  const attributes = { domain: values.domain, path, expires: options.expires };
+  const setCookies = Object.entries(cookies).map(
+    ([name, value]) => [name, setCookieValue(name, value, attributes)] as const,
+  );
+  if (values.force !== true) checkCookieSizes(setCookies);
 
   if (values.json === true) {
     io.stdout(`${JSON.stringify(cookies)}\n`);
   } else {
-    const attributes = { domain: values.domain, path, expires: options.expires };
-    for (const [name, value] of Object.entries(cookies)) {
-      io.stdout(`Set-Cookie: ${setCookieValue(name, value, attributes)}\n`);
-    }
+    for (const [, header] of setCookies) io.stdout(`Set-Cookie: ${header}\n`);
   }
   if (cookies['CloudFront-Expires'] !== undefined) {
     io.stderr(

@@ -389,6 +389,22 @@ describe.concurrent('edgepass sign-cookies', () => {
     expect(decision).toMatchObject({ allowed: true, hashAlgorithm: 'sha256' });
   });
 
+  it('refuses cookies a browser would drop (a Set-Cookie over 4096 bytes), naming the cookie and its size', async () => {
+    const result = await edgepass(['sign-cookies', `${HOST}/videos/${'a'.repeat(100_000)}/*`, ...rsaKeyArgs()]);
+    expectUsageError(
+      result,
+      /^edgepass: CloudFront-Policy would be a \d{6}-byte Set-Cookie \(over the 4096 bytes browsers keep\): .*--force/,
+    );
+  });
+
+  it('prints oversized cookies anyway with --force', async () => {
+    const result = await edgepass(['sign-cookies', `${HOST}/videos/${'a'.repeat(5000)}/*`, ...rsaKeyArgs(), '--force']);
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(Buffer.byteLength(lines[0] ?? '')).toBeGreaterThan(4096);
+  });
+
   it('gives canned cookies for a plain URL and notes on stderr that they cover that URL only', async () => {
     const result = await edgepass(['sign-cookies', `${HOST}/videos/a.mp4`, ...rsaKeyArgs(), '--json']);
     expect(result.status).toBe(0);
