@@ -1,6 +1,8 @@
 /** Usage texts printed by `--help`; kept short enough to read without scrolling. */
 
-const WHEN = 'WHEN is ISO 8601 (2026-12-01T00:00:00Z), epoch seconds (1796083200), or +90s, +30m, +12h, +7d.';
+const WHEN =
+  'WHEN is ISO 8601 (2026-12-01T00:00:00Z), epoch seconds (1796083200), or +90s, +30m, +12h, +7d\n' +
+  '(-90s … -7d for the past, written with = as in --at=-1h).';
 
 const SIGN_OPTIONS = `  --key-pair-id ID        CloudFront public key id, e.g. K2JCJMDEHXQW5F (required)
   --private-key FILE      PEM private key, RSA-2048 or ECDSA P-256 (required)

@@ -7,6 +7,7 @@ import type { Inspection } from './inspection';
 import type { CliIo } from './io';
 import { readPublicKeyOption } from './key-file';
 import { findSignedVariant } from './signed-variant';
+import { quoteInput } from './terminal-text';
 import { UsageError } from './usage-error';
 import { whenFlag } from './when-flag';
 
@@ -20,7 +21,7 @@ const FLAGS = {
 
 function readUrl(text: string): { url: string; fragmentDropped: boolean } {
   if (!/^https?:\/\/[^/?#]+/.test(text)) {
-    throw new UsageError(`${JSON.stringify(text.slice(0, 100))} is not an absolute http:// or https:// URL`);
+    throw new UsageError(`${quoteInput(text)} is not an absolute http:// or https:// URL`);
   }
   if (text.length > MAX_URL_LENGTH) {
     throw new UsageError(`the URL is ${text.length} bytes; CloudFront refuses URLs over ${MAX_URL_LENGTH}`);
@@ -41,7 +42,7 @@ function readCookies(values: readonly string[]): string[] {
 
 function readClientIp(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  if (isIP(text) === 0) throw new UsageError(`--client-ip ${JSON.stringify(text)} is not an IPv4 or IPv6 address`);
+  if (isIP(text) === 0) throw new UsageError(`--client-ip ${quoteInput(text)} is not an IPv4 or IPv6 address`);
   return text;
 }
 

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { EdgepassError, isEdgepassError, isKeyPairId, loadPublicKey, loadSigningKey, type SigningKey } from '../shared';
+import { quoteInput } from './terminal-text';
 import { UsageError } from './usage-error';
 
 /** A PEM key is a few KB; anything larger is the wrong file (a video, a log) and is not read whole. */
@@ -159,12 +160,12 @@ export interface PublicKeyOption {
 export function readPublicKeyOption(text: string): PublicKeyOption {
   const eq = text.indexOf('=');
   if (eq <= 0 || eq === text.length - 1) {
-    throw new UsageError(`--public-key takes ID=FILE (e.g. K2JCJMDEHXQW5F=public.pem), got ${JSON.stringify(text)}`);
+    throw new UsageError(`--public-key takes ID=FILE (e.g. K2JCJMDEHXQW5F=public.pem), got ${quoteInput(text)}`);
   }
   const id = text.slice(0, eq);
   const file = text.slice(eq + 1);
   if (!isKeyPairId(id)) {
-    throw new UsageError(`--public-key: ${JSON.stringify(id)} is not a CloudFront public key id (letters and digits)`);
+    throw new UsageError(`--public-key: ${quoteInput(id)} is not a CloudFront public key id (letters and digits)`);
   }
   const pem = readKeyFile(file);
   try {

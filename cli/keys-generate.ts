@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { KeyType } from '../shared';
 import { oneOf, parseCommandArgs, requireOption } from './args';
 import type { CliIo } from './io';
+import { quoteInput } from './terminal-text';
 import { UsageError } from './usage-error';
 
 const FLAGS = {
@@ -147,7 +148,9 @@ function writePair(
  */
 export function keysGenerate(args: readonly string[], io: CliIo, write: KeyFileWrite = writeAll): number {
   const { values, positionals } = parseCommandArgs('keys generate', args, FLAGS);
-  if (positionals.length > 0) throw new UsageError(`keys generate takes no arguments, got ${positionals[0]}`);
+  if (positionals[0] !== undefined) {
+    throw new UsageError(`keys generate takes no arguments, got ${quoteInput(positionals[0])}`);
+  }
   const type = oneOf(values.type ?? 'rsa', ['rsa', 'ecdsa'], 'type');
   const dir = requireOption(values.out, 'out');
   const privateFile = join(dir, 'private.pem');

@@ -8,7 +8,7 @@ import { keysGenerate } from './keys-generate';
 import { secretPut } from './secret-put';
 import { signCookiesCommand } from './sign-cookies';
 import { signUrlCommand } from './sign-url';
-import { errorLine } from './terminal-text';
+import { errorLine, quoteInput, shortInput } from './terminal-text';
 import { UsageError } from './usage-error';
 
 /** A command returns its exit code; one that waits on the network (`secret put`) returns a promise of it. */
@@ -18,7 +18,7 @@ function keysCommand(args: readonly string[], io: CliIo): number {
   const [sub, ...rest] = args;
   if (sub === 'generate') return keysGenerate(rest, io);
   if (sub === undefined) throw new UsageError('keys needs a subcommand: edgepass keys generate --out DIR');
-  throw new UsageError(`unknown keys subcommand ${JSON.stringify(sub)}; the only one is generate`);
+  throw new UsageError(`unknown keys subcommand ${quoteInput(sub)}; the only one is generate`);
 }
 
 function secretCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -29,7 +29,7 @@ function secretCommand(args: readonly string[], io: CliIo): Promise<number> {
       'secret needs a subcommand: edgepass secret put --secret-id ID --key-pair-id ID --private-key FILE',
     );
   }
-  throw new UsageError(`unknown secret subcommand ${JSON.stringify(sub)}; the only one is put`);
+  throw new UsageError(`unknown secret subcommand ${quoteInput(sub)}; the only one is put`);
 }
 
 const COMMANDS = {
@@ -79,8 +79,8 @@ function dispatch(argv: readonly string[], io: CliIo): number | Promise<number> 
   if (!isCommandName(name)) {
     throw new UsageError(
       name.startsWith('-')
-        ? `unknown option ${name}; run edgepass --help`
-        : `unknown command ${JSON.stringify(name)}; commands: ${Object.keys(COMMANDS).join(', ')}`,
+        ? `unknown option ${shortInput(name)}; run edgepass --help`
+        : `unknown command ${quoteInput(name)}; commands: ${Object.keys(COMMANDS).join(', ')}`,
     );
   }
   if (wantsHelp(args)) {

@@ -44,7 +44,7 @@ function readSecretId(value: string | undefined): string {
   const id = requireOption(value, 'secret-id');
   if (!SECRET_NAME.test(id) && !SECRET_ARN.test(id)) {
     throw new UsageError(
-      `--secret-id ${JSON.stringify(id)} is not a secret name (letters, digits and /_+=.@-, e.g. edgepass/signing-key) or a secret ARN`,
+      `--secret-id ${quoteInput(id)} is not a secret name (letters, digits and /_+=.@-, e.g. edgepass/signing-key) or a secret ARN`,
     );
   }
   return id;
@@ -54,7 +54,7 @@ function readKeyPairId(value: string | undefined): string {
   const id = requireOption(value, 'key-pair-id');
   if (!isKeyPairId(id)) {
     throw new UsageError(
-      `--key-pair-id ${JSON.stringify(id)} is not a CloudFront public key id (letters and digits, e.g. K2JCJMDEHXQW5F)`,
+      `--key-pair-id ${quoteInput(id)} is not a CloudFront public key id (letters and digits, e.g. K2JCJMDEHXQW5F)`,
     );
   }
   return id;
@@ -66,10 +66,10 @@ function readEndpoint(value: string | undefined): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`--endpoint ${JSON.stringify(value)} is not a URL (e.g. http://127.0.0.1:4566)`);
+    throw new UsageError(`--endpoint ${quoteInput(value)} is not a URL (e.g. http://127.0.0.1:4566)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--endpoint must be an http:// or https:// URL, got ${JSON.stringify(value)}`);
+    throw new UsageError(`--endpoint must be an http:// or https:// URL, got ${quoteInput(value)}`);
   }
   return value;
 }
@@ -86,7 +86,7 @@ function readTimeout(value: string | undefined): number {
 function readRegion(value: string | undefined, io: CliIo): string {
   const region = value ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new UsageError(`region ${JSON.stringify(region)} is not an AWS region (e.g. us-east-1)`);
+    throw new UsageError(`region ${quoteInput(region)} is not an AWS region (e.g. us-east-1)`);
   }
   return region;
 }
@@ -246,7 +246,9 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  */
 export async function secretPut(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('secret put', args, FLAGS);
-  if (positionals.length > 0) throw new UsageError(`secret put takes no arguments, got ${positionals[0]}`);
+  if (positionals[0] !== undefined) {
+    throw new UsageError(`secret put takes no arguments, got ${quoteInput(positionals[0])}`);
+  }
   const secretId = readSecretId(values['secret-id']);
   const keyPairId = readKeyPairId(values['key-pair-id']);
   const keyFile = requireOption(values['private-key'], 'private-key');

@@ -2,7 +2,9 @@ import { signCookies } from '../shared';
 import { isCookieDomain, isCookiePath, setCookieValue } from '../shared/identity/set-cookie';
 import { onePositional, parseCommandArgs } from './args';
 import type { CliIo } from './io';
-import { readSignFlags, SIGN_FLAGS } from './sign-flags';
+import { inFlagTerms, readSignFlags, SIGN_FLAGS } from './sign-flags';
+import { quoteInput } from './terminal-text';
+import { checkAuthority, checkBroadResource } from './url-spelling';
 import { UsageError } from './usage-error';
 
 const FLAGS = {
@@ -52,12 +54,14 @@ export function signCookiesCommand(args: readonly string[], io: CliIo): number {
   const resource = onePositional(positionals, 'RESOURCE (URL or pattern)', 'sign-cookies');
   const path = values.path ?? '/';
   if (!isCookiePath(path))
-    throw new UsageError(`--path must start with / and hold no spaces or ;, got ${JSON.stringify(path)}`);
+    throw new UsageError(`--path must start with / and hold no spaces or ;, got ${quoteInput(path)}`);
   if (values.domain !== undefined && !isCookieDomain(values.domain)) {
-    throw new UsageError(`--domain must be a host name such as example.com, got ${JSON.stringify(values.domain)}`);
+    throw new UsageError(`--domain must be a host name such as example.com, got ${quoteInput(values.domain)}`);
   }
+  checkAuthority(resource, 'RESOURCE');
+  checkBroadResource(resource, values['allow-broad-resource'] === true, 'RESOURCE');
   const options = readSignFlags(values, io);
-  const cookies = signCookies(resource, options);
+  const cookies = inFlagTerms(() => signCookies(resource, options));
   const attributes = { domain: values.domain, path, expires: options.expires };
   const setCookies = Object.entries(cookies).map(
     ([name, value]) => [name, setCookieValue(name, value, attributes)] as const,

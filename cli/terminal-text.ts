@@ -72,6 +72,18 @@ export function quoteInput(text: string, max = MAX_ECHO): string {
   return `${escapeTerminal(JSON.stringify(`${text.slice(0, max)}…`))} (${text.length} characters)`;
 }
 
+/**
+ * User input shown unquoted (an option name, a file name), escaped, and when longer than `max`
+ * characters cut to a prefix and the length.
+ *
+ * @example
+ * shortInput('--frobnicate') // '--frobnicate'
+ */
+export function shortInput(text: string, max = MAX_ECHO): string {
+  if (text.length <= max) return escapeTerminal(text);
+  return `${escapeTerminal(text.slice(0, max))}… (${text.length} characters)`;
+}
+
 /** Any unbroken run of more than this many characters in an error line is shortened. */
 const MAX_WORD = 200;
 const LONG_WORD = new RegExp(`\\S{${MAX_WORD + 1},}`, 'g');

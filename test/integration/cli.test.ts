@@ -718,6 +718,113 @@ describe.concurrent('edgepass inspect prints decoded input escaped, so it cannot
   });
 });
 
+describe.concurrent('edgepass messages speak in the CLI flags and say what to do', () => {
+  const url = `${HOST}/a.mp4`;
+
+  it('names --not-before and --expires when the start is not before the end', async () => {
+    const result = await edgepass(['sign-url', url, ...rsaKeyArgs(), '--not-before', '+3h', '--expires', '+2h']);
+    expectUsageError(result, /^edgepass: --not-before \+3h \(\S+Z\) must be earlier than --expires \+2h \(\S+Z\)\n$/);
+    expect(result.stderr).not.toMatch(/notBefore/);
+  });
+
+  it('names --expires when it is not in the future', async () => {
+    expectUsageError(
+      await edgepass(['sign-url', url, ...rsaKeyArgs(), '--expires', '2020-01-01T00:00:00Z']),
+      /^edgepass: --expires 2020-01-01T00:00:00Z \(2020-01-01T00:00:00Z\) is not in the future\n$/,
+    );
+  });
+
+  it.each([
+    ['sign-url', () => ['sign-url', url, ...rsaKeyArgs(), '--resource', '*']],
+    ['sign-cookies', () => ['sign-cookies', '*', ...rsaKeyArgs()]],
+  ])('names --allow-broad-resource when %s refuses a resource of every host', async (_command, args) => {
+    expectUsageError(await edgepass(args()), /every host.*pass --allow-broad-resource/);
+  });
+
+  it('suggests --expires=-1h for a value starting with "-", and that spelling reads as an hour ago', async () => {
+    const spaced = await edgepass(['sign-url', url, ...rsaKeyArgs(), '--expires', '-1h']);
+    expectUsageError(spaced, /write it as --expires=-1h/);
+    const joined = await edgepass(['sign-url', url, ...rsaKeyArgs(), '--expires=-1h']);
+    expectUsageError(joined, /^edgepass: --expires -1h \(\S+Z\) is not in the future\n$/);
+  });
+
+  it('reads --at=-2d as two days ago', async () => {
+    const before = epochSeconds();
+    const { json } = await inspectJson([url, '--at=-2d']);
+    expect(json.at).toBeGreaterThanOrEqual(before - 2 * 86400);
+    expect(json.at).toBeLessThanOrEqual(epochSeconds() - 2 * 86400);
+  });
+
+  it('tells a URL with user:password@ to drop it, never echoing the password', async () => {
+    const result = await edgepass(['sign-url', 'https://alice:s3cret@cdn.example.com/a.mp4', ...rsaKeyArgs()]);
+    expectUsageError(
+      result,
+      /user info \(user:password@\).*never sent to CloudFront.*remove it: https:\/\/cdn\.example\.com\/a\.mp4\n$/,
+    );
+    expect(result.stderr).not.toContain('s3cret');
+  });
+
+  it.each([
+    [
+      'sign-url',
+      () => ['sign-url', 'https://bücher.example/a.mp4', ...rsaKeyArgs()],
+      'https://xn--bcher-kva.example/a.mp4',
+    ],
+    [
+      'sign-cookies',
+      () => ['sign-cookies', 'https://bücher.example/videos/*', ...rsaKeyArgs()],
+      'https://xn--bcher-kva.example/videos/*',
+    ],
+  ])('tells %s that a non-ASCII host is sent as punycode, showing the xn-- form', async (_command, args, ascii) => {
+    const result = await edgepass(args());
+    expectUsageError(result, /host "bücher\.example" is not ASCII: .*punycode/);
+    expect(result.stderr).toContain(`sign ${ascii} instead`);
+  });
+});
+
+describe.concurrent('edgepass never echoes long input whole: a prefix and the length', () => {
+  const url = `${HOST}/a.mp4`;
+  const long = 'A'.repeat(9000);
+  const cases: [string, () => string[], RegExp][] = [
+    [
+      'a 9,000-character --key-pair-id',
+      () => ['sign-url', url, '--key-pair-id', long, '--private-key', file('rsa.pem')],
+      /^edgepass: --key-pair-id "A{100}…" \(9000 characters\) is not a CloudFront public key id/,
+    ],
+    [
+      'a long --expires',
+      () => ['sign-url', url, ...rsaKeyArgs(), '--expires', long],
+      /--expires "A{100}…" \(9000 characters\)/,
+    ],
+    ['a long --hash', () => ['sign-url', url, ...rsaKeyArgs(), '--hash', long], /got "A{100}…" \(9000 characters\)/],
+    ['a long command name', () => [long], /unknown command "A{100}…" \(9000 characters\)/],
+    ['a long option name', () => ['sign-url', url, `--${long}`], /unknown option --A{98}… \(9002 characters\)/],
+    ['a long URL', () => ['sign-url', `ftp://${long}`, ...rsaKeyArgs()], /\(9006 characters\)/],
+    ['a long --client-ip', () => ['inspect', url, '--client-ip', long], /--client-ip "A{100}…" \(9000 characters\)/],
+    [
+      'a long --public-key id',
+      () => ['inspect', url, '--public-key', `${long}=${file('rsa.pub.pem')}`],
+      /--public-key: "A{100}…" \(9000 characters\) is not/,
+    ],
+    [
+      'a long --domain',
+      () => ['sign-cookies', `${HOST}/videos/*`, ...rsaKeyArgs(), '--domain', long],
+      /got "A{100}…" \(9000 characters\)/,
+    ],
+    [
+      'a long --secret-id',
+      () => ['secret', 'put', '--secret-id', long, '--key-pair-id', 'KRSA', '--private-key', file('rsa.pem')],
+      /--secret-id "A{100}…" \(9000 characters\) is not a secret name/,
+    ],
+  ];
+
+  it.each(cases)('such as %s', async (_name, args, message) => {
+    const result = await edgepass(args());
+    expectUsageError(result, message);
+    expect(result.stderr.length).toBeLessThan(500);
+  });
+});
+
 describe.concurrent('edgepass usage and input errors: one line on stderr, exit 2, no stack trace', () => {
   const url = `${HOST}/a.mp4`;
   const signed = () => signUrl(url, { keyPairId: 'KRSA', privateKey: rsa.privatePem, expires: NOW + 600, now: NOW });
@@ -933,7 +1040,7 @@ describe.concurrent('edgepass usage and input errors: one line on stderr, exit 2
   });
 
   it('keeps a multi-line message from a flag parser on one line', async () => {
-    expectUsageError(await edgepass(['sign-url', url, ...rsaKeyArgs(), '--expires', '-1h']), /--expires=VALUE/);
+    expectUsageError(await edgepass(['sign-url', url, ...rsaKeyArgs(), '--ip', '-5']), /--ip=-5/);
   });
 
   it('never writes a key when generation is refused for a bad --type', async () => {
