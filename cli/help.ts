@@ -55,11 +55,13 @@ Example: edgepass sign-url 'https://cdn.example.com/a.mp4' --key-pair-id K2JCJMD
 
 Prints one Set-Cookie line per CloudFront cookie. RESOURCE is a URL or a pattern such as
 https://cdn.example.com/videos/* (a plain URL gives canned cookies valid for that URL only).
+Any output format can be given as it is to edgepass inspect URL --cookie "$(edgepass sign-cookies …)".
 
 ${SIGN_OPTIONS}
   --domain DOMAIN         cookie Domain attribute (default: none, the host that sets them)
   --path PATH             cookie Path attribute (default /)
-  --json                  print {"cookie name": "value", …} instead
+  --format FORMAT         set-cookie (default), cookie-header (one Cookie header value: name=value; …) or json
+  --json                  print {"cookie name": "value", …} instead (same as --format json)
   --force                 print cookies over the 4096 bytes browsers keep (refused by default)
 
 ${WHEN}`,
@@ -69,7 +71,8 @@ ${WHEN}`,
 Decodes a signed URL (or the CloudFront cookies sent with URL) and says whether CloudFront would
 serve it; when not, why and the likely fix. Without --public-key the signature is NOT checked.
 
-  --cookie HEADER         Cookie header sent with the request, e.g. 'CloudFront-Policy=…; CloudFront-…'
+  --cookie HEADER         Cookie header sent with the request, e.g. 'CloudFront-Policy=…; CloudFront-…';
+                          also a 'Cookie:' line, Set-Cookie lines or JSON, as sign-cookies prints them
   --public-key ID=FILE    trusted public key (PEM) and its CloudFront id; repeat for a key group
   --client-ip IP          viewer IP address to check an IpAddress condition against
   --at WHEN               check as of WHEN instead of now

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { createKeyGroup, MAX_COOKIE_HEADER, MAX_URL_LENGTH, verifySignedRequest } from '../shared';
 import { onePositional, parseCommandArgs } from './args';
+import { cookieHeaderFrom } from './cookie-input';
 import { inspectionJson } from './inspect-json';
 import { inspectionReport } from './inspect-report';
 import type { Inspection } from './inspection';
@@ -31,8 +32,8 @@ function readUrl(text: string): { url: string; fragmentDropped: boolean } {
 }
 
 function readCookies(values: readonly string[]): string[] {
-  // People paste whole header lines; the name is not part of the value.
-  const headers = values.map((value) => value.replace(/^\s*cookie\s*:\s*/i, ''));
+  // People paste whole header lines, and sign-cookies prints Set-Cookie lines or JSON.
+  const headers = values.map(cookieHeaderFrom);
   const length = headers.join('; ').length;
   if (length > MAX_COOKIE_HEADER) {
     throw new UsageError(`--cookie is ${length} bytes; CloudFront refuses requests over ${MAX_COOKIE_HEADER} bytes`);

@@ -1,6 +1,6 @@
 import { signCookies } from '../shared';
 import { isCookieDomain, isCookiePath, setCookieValue } from '../shared/identity/set-cookie';
-import { onePositional, parseCommandArgs } from './args';
+import { oneOf, onePositional, parseCommandArgs } from './args';
 import type { CliIo } from './io';
 import { inFlagTerms, readSignFlags, SIGN_FLAGS } from './sign-flags';
 import { quoteInput } from './terminal-text';
@@ -12,8 +12,19 @@ const FLAGS = {
   domain: { type: 'string' },
   path: { type: 'string' },
   json: { type: 'boolean' },
+  format: { type: 'string' },
   force: { type: 'boolean' },
 } as const;
+
+type OutputFormat = 'set-cookie' | 'cookie-header' | 'json';
+
+function readFormat(format: string | undefined, json: boolean): OutputFormat {
+  const chosen = format === undefined ? undefined : oneOf(format, ['set-cookie', 'cookie-header', 'json'], 'format');
+  if (json && chosen !== undefined && chosen !== 'json') {
+    throw new UsageError('--json is --format json: give one of them');
+  }
+  return json ? 'json' : (chosen ?? 'set-cookie');
+}
 
 /**
  * RFC 6265 (6.1) asks browsers to keep cookies of at least 4096 bytes, name, value and attributes
@@ -43,7 +54,8 @@ export function checkCookieSizes(setCookies: readonly (readonly [string, string]
 
 /**
  * `edgepass sign-cookies RESOURCE --key-pair-id ID --private-key FILE [options]`: prints one
- * `Set-Cookie:` line per CloudFront cookie, or with `--json` an object of cookie name → value.
+ * `Set-Cookie:` line per CloudFront cookie, with `--format cookie-header` one Cookie header value
+ * (`a=b; c=d`, for curl or `inspect --cookie`), or with `--json` an object of cookie name → value.
  * Refuses (exit 2) when a cookie would be over the 4096 bytes browsers keep, unless `--force`.
  *
  * @example
@@ -52,6 +64,7 @@ export function checkCookieSizes(setCookies: readonly (readonly [string, string]
 export function signCookiesCommand(args: readonly string[], io: CliIo): number {
   const { values, positionals } = parseCommandArgs('sign-cookies', args, FLAGS);
   const resource = onePositional(positionals, 'RESOURCE (URL or pattern)', 'sign-cookies');
+  const format = readFormat(values.format, values.json === true);
   const path = values.path ?? '/';
   if (!isCookiePath(path))
     throw new UsageError(`--path must start with / and hold no spaces or ;, got ${quoteInput(path)}`);
@@ -68,8 +81,11 @@ export function signCookiesCommand(args: readonly string[], io: CliIo): number {
   );
   if (values.force !== true) checkCookieSizes(setCookies);
 
-  if (values.json === true) {
+  if (format === 'json') {
     io.stdout(`${JSON.stringify(cookies)}\n`);
+  } else if (format === 'cookie-header') {
+    const pairs = Object.entries(cookies).map(([name, value]) => `${name}=${value}`);
+    io.stdout(`${pairs.join('; ')}\n`);
   } else {
     for (const [, header] of setCookies) io.stdout(`Set-Cookie: ${header}\n`);
   }

@@ -417,6 +417,79 @@ describe.concurrent('edgepass sign-cookies', () => {
   });
 });
 
+describe.concurrent('edgepass sign-cookies output goes straight into inspect --cookie', () => {
+  const resource = `${HOST}/videos/*`;
+  const signArgs = () => [
+    'sign-cookies',
+    resource,
+    ...rsaKeyArgs(),
+    '--expires',
+    String(FAR_FUTURE),
+    '--domain',
+    'cdn.example',
+  ];
+
+  /** As a shell passes `"$(edgepass sign-cookies …)"`: the output without its trailing newlines. */
+  async function signedOutput(extra: readonly string[]): Promise<string> {
+    const result = await edgepass([...signArgs(), ...extra]);
+    expect(result.status).toBe(0);
+    return result.stdout.replace(/\n+$/, '');
+  }
+
+  async function inspectCookies(cookies: readonly string[]) {
+    return inspectJson([
+      `${HOST}/videos/42/seg-7.ts`,
+      ...cookies.flatMap((cookie) => ['--cookie', cookie]),
+      '--public-key',
+      rsaPublic(),
+    ]);
+  }
+
+  it('prints one Cookie header value with --format cookie-header', async () => {
+    const header = await signedOutput(['--format', 'cookie-header']);
+    expect(header).toMatch(
+      /^CloudFront-Policy=[A-Za-z0-9~_-]+; CloudFront-Signature=[A-Za-z0-9~_-]+; CloudFront-Key-Pair-Id=KRSA$/,
+    );
+  });
+
+  it.each([
+    ['the default Set-Cookie lines', []],
+    ['--format set-cookie', ['--format', 'set-cookie']],
+    ['--format cookie-header', ['--format', 'cookie-header']],
+    ['--json', ['--json']],
+  ])('is allowed by inspect when given %s as one --cookie', async (_format, extra) => {
+    const { status, json } = await inspectCookies([await signedOutput(extra)]);
+    expect(json).toMatchObject({ allowed: true, source: 'cookie', signatureChecked: true });
+    expect(status).toBe(0);
+  });
+
+  it('is allowed by inspect with each Set-Cookie line as its own --cookie, attributes ignored', async () => {
+    const lines = (await signedOutput([])).split('\n');
+    expect(lines).toHaveLength(3);
+    const { status, json } = await inspectCookies(lines);
+    expect(json).toMatchObject({ allowed: true, source: 'cookie', signatureChecked: true });
+    expect(status).toBe(0);
+  });
+
+  it('is allowed by inspect as a pasted "Cookie: a=b; c=d" line', async () => {
+    const { status } = await inspectCookies([
+      `Cookie: theme=dark; ${await signedOutput(['--format', 'cookie-header'])}`,
+    ]);
+    expect(status).toBe(0);
+  });
+
+  it('refuses an unknown --format, and --json with another --format', async () => {
+    expectUsageError(
+      await edgepass([...signArgs(), '--format', 'yaml']),
+      /--format must be set-cookie or cookie-header or json, got "yaml"/,
+    );
+    expectUsageError(
+      await edgepass([...signArgs(), '--format', 'cookie-header', '--json']),
+      /--json is --format json: give one of them/,
+    );
+  });
+});
+
 describe.concurrent('edgepass inspect --json', () => {
   const url = `${HOST}/videos/42.mp4?quality=hd`;
   const canned = () => signUrl(url, { keyPairId: 'KRSA', privateKey: rsa.privatePem, expires: NOW + 600, now: NOW });
