@@ -266,6 +266,11 @@ describe.concurrent('edgepass secret put refuses bad input before calling AWS (e
       message: `${file('rsa1024.pem')}: CloudFront accepts RSA keys of exactly 2048 bits; this one has 1024 bits`,
     },
     {
+      name: 'a --timeout that is not whole seconds from 1 to 600',
+      args: () => [...putArgs('edgepass/k'), '--timeout', '0.5'],
+      message: '--timeout must be whole seconds from 1 to 600, got "0.5"',
+    },
+    {
       name: 'an --endpoint that is not a URL',
       args: () => [...putArgs('edgepass/k'), '--endpoint', 'localhost:4566'],
       message: '--endpoint must be an http:// or https:// URL, got "localhost:4566"',
