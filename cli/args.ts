@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { quoteInput, shortInput } from './terminal-text';
 import { UsageError } from './usage-error';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
@@ -13,17 +14,27 @@ function optionName(message: string): string {
   return /'(--?[^' ]+)/.exec(message)?.[1] ?? 'an option';
 }
 
+/** The value after `--flag` in the arguments, for a suggestion that uses it. */
+function valueAfter(args: readonly string[], name: string): string {
+  const index = args.indexOf(name);
+  return index === -1 ? 'VALUE' : (args[index + 1] ?? 'VALUE');
+}
+
 /** Node's parseArgs messages span several lines; a CLI error must be one line that says what to do. */
-function describeParseError(command: string, error: unknown): string {
+function describeParseError(command: string, args: readonly string[], error: unknown): string {
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message : String(error);
-  const name = optionName(message);
+  const rawName = optionName(message);
+  const name = shortInput(rawName);
   switch (code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown option ${name} for ${command} (see edgepass ${command} --help)`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/does not take an argument/.test(message)) return `${name} takes no value`;
-      if (/ambiguous/.test(message)) return `${name} has a value starting with "-": write it as ${name}=VALUE`;
+      if (/ambiguous/.test(message)) {
+        // The --flag=value spelling is the one parseArgs takes; show it with the value given.
+        return `${name} has a value starting with "-": write it as ${shortInput(`${rawName}=${valueAfter(args, rawName)}`)}`;
+      }
       return `${name} needs a value`;
     default:
       return message.split('\n')[0] ?? 'cannot read the arguments';
@@ -46,7 +57,7 @@ export function parseCommandArgs<const O extends OptionSpecs>(
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
-    throw new UsageError(describeParseError(command, error), { cause: error });
+    throw new UsageError(describeParseError(command, args, error), { cause: error });
   }
   const seen = new Set<string>();
   for (const token of parsed.tokens) {
@@ -93,7 +104,7 @@ export function oneOf<const T extends string>(value: string, allowed: readonly T
   const lower = value.toLowerCase();
   const match = allowed.find((choice) => choice === lower);
   if (match === undefined) {
-    throw new UsageError(`--${flag} must be ${allowed.join(' or ')}, got ${JSON.stringify(value)}`);
+    throw new UsageError(`--${flag} must be ${allowed.join(' or ')}, got ${quoteInput(value)}`);
   }
   return match;
 }

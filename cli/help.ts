@@ -1,6 +1,8 @@
 /** Usage texts printed by `--help`; kept short enough to read without scrolling. */
 
-const WHEN = 'WHEN is ISO 8601 (2026-12-01T00:00:00Z), epoch seconds (1796083200), or +90s, +30m, +12h, +7d.';
+const WHEN =
+  'WHEN is ISO 8601 (2026-12-01T00:00:00Z), epoch seconds (1796083200), or +90s, +30m, +12h, +7d\n' +
+  '(-90s … -7d for the past, written with = as in --at=-1h).';
 
 const SIGN_OPTIONS = `  --key-pair-id ID        CloudFront public key id, e.g. K2JCJMDEHXQW5F (required)
   --private-key FILE      PEM private key, RSA-2048 or ECDSA P-256 (required)
@@ -37,7 +39,7 @@ Writes DIR/private.pem (PKCS#8, mode 0600) and DIR/public.pem (SPKI).
 
   --type rsa|ecdsa   RSA-2048 (default) or ECDSA P-256
   --out DIR          directory to write to (created if missing)
-  --force            overwrite existing key files`,
+  --force            replace existing key files, once the new pair is completely written`,
 
   'sign-url': `Usage: edgepass sign-url URL --key-pair-id ID --private-key FILE [options]
 
@@ -53,11 +55,14 @@ Example: edgepass sign-url 'https://cdn.example.com/a.mp4' --key-pair-id K2JCJMD
 
 Prints one Set-Cookie line per CloudFront cookie. RESOURCE is a URL or a pattern such as
 https://cdn.example.com/videos/* (a plain URL gives canned cookies valid for that URL only).
+Any output format can be given as it is to edgepass inspect URL --cookie "$(edgepass sign-cookies …)".
 
 ${SIGN_OPTIONS}
   --domain DOMAIN         cookie Domain attribute (default: none, the host that sets them)
   --path PATH             cookie Path attribute (default /)
-  --json                  print {"cookie name": "value", …} instead
+  --format FORMAT         set-cookie (default), cookie-header (one Cookie header value: name=value; …) or json
+  --json                  print {"cookie name": "value", …} instead (same as --format json)
+  --force                 print cookies over the 4096 bytes browsers keep (refused by default)
 
 ${WHEN}`,
 
@@ -66,7 +71,8 @@ ${WHEN}`,
 Decodes a signed URL (or the CloudFront cookies sent with URL) and says whether CloudFront would
 serve it; when not, why and the likely fix. Without --public-key the signature is NOT checked.
 
-  --cookie HEADER         Cookie header sent with the request, e.g. 'CloudFront-Policy=…; CloudFront-…'
+  --cookie HEADER         Cookie header sent with the request, e.g. 'CloudFront-Policy=…; CloudFront-…';
+                          also a 'Cookie:' line, Set-Cookie lines or JSON, as sign-cookies prints them
   --public-key ID=FILE    trusted public key (PEM) and its CloudFront id; repeat for a key group
   --client-ip IP          viewer IP address to check an IpAddress condition against
   --at WHEN               check as of WHEN instead of now
@@ -88,6 +94,7 @@ encrypts it at rest). The key is never printed.
   --create                create the secret if it does not exist (a name, not an ARN)
   --region REGION         AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)
   --endpoint URL          Secrets Manager endpoint (default: AWS_ENDPOINT_URL_SECRETS_MANAGER, else AWS)
+  --timeout SECONDS       give up after SECONDS, every retry and answer included (default 20)
 
 Credentials come from the usual AWS places: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO.
 Example: edgepass secret put --secret-id edgepass/signing-key --key-pair-id K2JCJMDEHXQW5F --private-key keys/private.pem --create

@@ -2,6 +2,7 @@ import { cannedPolicy, cidrText, customPolicy, type Decision, ipv4InCidr, matchR
 import { DENIAL_EXPLANATIONS, denialHints } from './explain';
 import { decodedPolicy, type Inspection } from './inspection';
 import { relativeTime, utcTime } from './relative-time';
+import { escapeTerminal } from './terminal-text';
 
 const SOURCES: Record<Decision['source'], string> = {
   url: 'signed URL (query params)',
@@ -9,8 +10,12 @@ const SOURCES: Record<Decision['source'], string> = {
   none: 'none: no signing params in the URL and no CloudFront-* cookies',
 };
 
+/**
+ * One labelled line. Values quote decoded input (a policy's Resource, a key id, the URL), which may
+ * hold an escape sequence or a carriage return meant to overwrite the line: every value is escaped.
+ */
 function line(label: string, value: string): string {
-  return `${label.padEnd(16)}${value}`;
+  return `${label.padEnd(16)}${escapeTerminal(value)}`;
 }
 
 function at(seconds: number, now: number): string {
@@ -71,7 +76,8 @@ function verdictLines(inspection: Inspection): string[] {
     `  Why:  ${explanation.meaning}`,
     `  Fix:  ${explanation.fix}`,
   ];
-  for (const hint of denialHints(inspection)) lines.push(`  Note: ${hint}`);
+  // Hints quote the pattern, the query or the key id.
+  for (const hint of denialHints(inspection)) lines.push(`  Note: ${escapeTerminal(hint)}`);
   if (otherChecks !== undefined) {
     lines.push(
       otherChecks.allowed
@@ -86,6 +92,8 @@ function verdictLines(inspection: Inspection): string[] {
  * The human `inspect` report: where the credentials came from, the decoded policy with times in UTC
  * and relative to the check time, each condition against this request, then the verdict with its
  * reason, the likely fix and any request-specific hints.
+ * Decoded text is shown with terminal-unsafe characters escaped (`\x1b`, `\r`, `\u202e`); `--json`
+ * keeps it exact.
  *
  * @example
  * io.stdout(inspectionReport(inspection)); // 'Source          signed URL (query params)\n…\nALLOWED: …'

@@ -1,12 +1,14 @@
 import { isIP } from 'node:net';
 import { createKeyGroup, MAX_COOKIE_HEADER, MAX_URL_LENGTH, verifySignedRequest } from '../shared';
 import { onePositional, parseCommandArgs } from './args';
+import { cookieHeaderFrom } from './cookie-input';
 import { inspectionJson } from './inspect-json';
 import { inspectionReport } from './inspect-report';
 import type { Inspection } from './inspection';
 import type { CliIo } from './io';
 import { readPublicKeyOption } from './key-file';
 import { findSignedVariant } from './signed-variant';
+import { quoteInput } from './terminal-text';
 import { UsageError } from './usage-error';
 import { whenFlag } from './when-flag';
 
@@ -20,7 +22,7 @@ const FLAGS = {
 
 function readUrl(text: string): { url: string; fragmentDropped: boolean } {
   if (!/^https?:\/\/[^/?#]+/.test(text)) {
-    throw new UsageError(`${JSON.stringify(text.slice(0, 100))} is not an absolute http:// or https:// URL`);
+    throw new UsageError(`${quoteInput(text)} is not an absolute http:// or https:// URL`);
   }
   if (text.length > MAX_URL_LENGTH) {
     throw new UsageError(`the URL is ${text.length} bytes; CloudFront refuses URLs over ${MAX_URL_LENGTH}`);
@@ -30,8 +32,8 @@ function readUrl(text: string): { url: string; fragmentDropped: boolean } {
 }
 
 function readCookies(values: readonly string[]): string[] {
-  // People paste whole header lines; the name is not part of the value.
-  const headers = values.map((value) => value.replace(/^\s*cookie\s*:\s*/i, ''));
+  // People paste whole header lines, and sign-cookies prints Set-Cookie lines or JSON.
+  const headers = values.map(cookieHeaderFrom);
   const length = headers.join('; ').length;
   if (length > MAX_COOKIE_HEADER) {
     throw new UsageError(`--cookie is ${length} bytes; CloudFront refuses requests over ${MAX_COOKIE_HEADER} bytes`);
@@ -41,7 +43,7 @@ function readCookies(values: readonly string[]): string[] {
 
 function readClientIp(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  if (isIP(text) === 0) throw new UsageError(`--client-ip ${JSON.stringify(text)} is not an IPv4 or IPv6 address`);
+  if (isIP(text) === 0) throw new UsageError(`--client-ip ${quoteInput(text)} is not an IPv4 or IPv6 address`);
   return text;
 }
 

@@ -1,9 +1,22 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { closeSync, fchmodSync, lstatSync, mkdirSync, openSync, rmSync, type Stats, writeSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { KeyType } from '../shared';
 import { oneOf, parseCommandArgs, requireOption } from './args';
 import type { CliIo } from './io';
+import { quoteInput } from './terminal-text';
 import { UsageError } from './usage-error';
 
 const FLAGS = {
@@ -38,35 +51,106 @@ function systemMessage(error: unknown): string {
   return error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
 }
 
+/** Writes all of `text` to an open file; tests pass one that fails like a full disk. */
+export type KeyFileWrite = (fd: number, text: string) => void;
+
+const writeAll: KeyFileWrite = (fd, text) => writeFileSync(fd, text);
+
+/** One key file to write: where it ends up, what it holds, its mode. */
+interface KeyFile {
+  readonly file: string;
+  readonly text: string;
+  readonly mode: number;
+}
+
 /**
- * Creates the file exclusively with its final mode, so a private key is never readable by others,
- * not even for the moment between writing and a later chmod.
+ * Writes the file under a temporary name beside its final one, created exclusively with its final
+ * mode (a private key is never readable by others, not even for a moment) and flushed to disk, so a
+ * full disk fails here rather than after the old key was replaced. Returns the temporary name.
  */
-function writeNewFile(file: string, text: string, mode: number): void {
+function writeTemporary({ file, text, mode }: KeyFile, write: KeyFileWrite): string {
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  let fd: number | undefined;
   try {
-    const fd = openSync(file, 'wx', mode);
-    try {
-      fchmodSync(fd, mode);
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
+    fd = openSync(temporary, 'wx', mode);
+    fchmodSync(fd, mode);
+    write(fd, text);
+    fsyncSync(fd);
+  } catch (error) {
+    if (fd !== undefined) rmSync(temporary, { force: true });
+    throw new UsageError(`cannot write ${file}: ${systemMessage(error)}`, { cause: error });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return temporary;
+}
+
+/**
+ * Moves a finished temporary file into place: over the old one with `--force` (rename replaces it
+ * in one step), else only if the name is still free (a hard link fails when it exists).
+ */
+function install(temporary: string, file: string, force: boolean): void {
+  try {
+    if (force) {
+      renameSync(temporary, file);
+      return;
+    }
+    linkSync(temporary, file);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new UsageError(
+      code === 'EEXIST'
+        ? `${file} already exists; pass --force to overwrite it`
+        : `cannot write ${file}: ${systemMessage(error)}`,
+      { cause: error },
+    );
+  }
+  rmSync(temporary, { force: true });
+}
+
+/**
+ * Writes both key files beside the old ones under temporary names, and moves them into place only
+ * once both are complete. Any failure removes the temporaries and leaves the old pair as it was.
+ */
+function writePair(
+  files: readonly [KeyFile, KeyFile],
+  options: { readonly force: boolean; readonly replacing: boolean },
+  write: KeyFileWrite,
+): void {
+  const { force, replacing } = options;
+  const temporaries: string[] = [];
+  const installed: string[] = [];
+  try {
+    for (const file of files) temporaries.push(writeTemporary(file, write));
+    for (const [index, file] of files.entries()) {
+      install(temporaries[index] as string, file.file, force);
+      installed.push(file.file);
     }
   } catch (error) {
-    throw new UsageError(`cannot write ${file}: ${systemMessage(error)}`, { cause: error });
+    for (const temporary of temporaries) rmSync(temporary, { force: true });
+    // Without --force, a file installed before a later one failed is new: remove it, not an old key.
+    if (!force) for (const file of installed) rmSync(file, { force: true });
+    if (error instanceof UsageError && replacing && installed.length === 0) {
+      throw new UsageError(`${error.message}; the old key pair is unchanged`, { cause: error.cause });
+    }
+    throw error;
   }
 }
 
 /**
  * `edgepass keys generate [--type rsa|ecdsa] --out DIR [--force]`: writes a new key pair CloudFront
  * accepts, `DIR/private.pem` (PKCS#8, mode 0600) and `DIR/public.pem` (SPKI). Existing files are
- * kept unless `--force`.
+ * kept unless `--force`, and even then until the new pair is completely written: a full disk leaves
+ * the old pair as it was. `write` is for tests.
  *
  * @example
  * keysGenerate(['--type', 'ecdsa', '--out', 'keys'], io) // 0
  */
-export function keysGenerate(args: readonly string[], io: CliIo): number {
+export function keysGenerate(args: readonly string[], io: CliIo, write: KeyFileWrite = writeAll): number {
   const { values, positionals } = parseCommandArgs('keys generate', args, FLAGS);
-  if (positionals.length > 0) throw new UsageError(`keys generate takes no arguments, got ${positionals[0]}`);
+  if (positionals[0] !== undefined) {
+    throw new UsageError(`keys generate takes no arguments, got ${quoteInput(positionals[0])}`);
+  }
   const type = oneOf(values.type ?? 'rsa', ['rsa', 'ecdsa'], 'type');
   const dir = requireOption(values.out, 'out');
   const privateFile = join(dir, 'private.pem');
@@ -78,18 +162,20 @@ export function keysGenerate(args: readonly string[], io: CliIo): number {
     throw new UsageError(`cannot create ${dir}: ${systemMessage(error)}`, { cause: error });
   }
   // Check both before writing either, so a refusal never leaves a new private key beside an old public one.
-  for (const file of [privateFile, publicFile]) {
-    if (exists(file) && values.force !== true) {
-      throw new UsageError(`${file} already exists; pass --force to overwrite it`);
-    }
+  const existing = [privateFile, publicFile].filter(exists);
+  const force = values.force === true;
+  if (existing[0] !== undefined && !force) {
+    throw new UsageError(`${existing[0]} already exists; pass --force to overwrite it`);
   }
   const { privatePem, publicPem } = generatePems(type);
-  if (values.force === true) {
-    rmSync(privateFile, { force: true });
-    rmSync(publicFile, { force: true });
-  }
-  writeNewFile(privateFile, privatePem, 0o600);
-  writeNewFile(publicFile, publicPem, 0o644);
+  writePair(
+    [
+      { file: privateFile, text: privatePem, mode: 0o600 },
+      { file: publicFile, text: publicPem, mode: 0o644 },
+    ],
+    { force, replacing: existing.length > 0 },
+    write,
+  );
 
   const label = type === 'rsa' ? 'RSA-2048' : 'ECDSA P-256';
   io.stdout(

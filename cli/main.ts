@@ -8,6 +8,7 @@ import { keysGenerate } from './keys-generate';
 import { secretPut } from './secret-put';
 import { signCookiesCommand } from './sign-cookies';
 import { signUrlCommand } from './sign-url';
+import { errorLine, quoteInput, shortInput } from './terminal-text';
 import { UsageError } from './usage-error';
 
 /** A command returns its exit code; one that waits on the network (`secret put`) returns a promise of it. */
@@ -17,7 +18,7 @@ function keysCommand(args: readonly string[], io: CliIo): number {
   const [sub, ...rest] = args;
   if (sub === 'generate') return keysGenerate(rest, io);
   if (sub === undefined) throw new UsageError('keys needs a subcommand: edgepass keys generate --out DIR');
-  throw new UsageError(`unknown keys subcommand ${JSON.stringify(sub)}; the only one is generate`);
+  throw new UsageError(`unknown keys subcommand ${quoteInput(sub)}; the only one is generate`);
 }
 
 function secretCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -28,7 +29,7 @@ function secretCommand(args: readonly string[], io: CliIo): Promise<number> {
       'secret needs a subcommand: edgepass secret put --secret-id ID --key-pair-id ID --private-key FILE',
     );
   }
-  throw new UsageError(`unknown secret subcommand ${JSON.stringify(sub)}; the only one is put`);
+  throw new UsageError(`unknown secret subcommand ${quoteInput(sub)}; the only one is put`);
 }
 
 const COMMANDS = {
@@ -45,22 +46,21 @@ function isCommandName(name: string | undefined): name is CommandName {
   return name !== undefined && Object.hasOwn(COMMANDS, name);
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
-
-/** Exit codes: 2 for anything the caller can fix in the invocation or its inputs, 1 for the rest. */
-function reportFailure(error: unknown, io: CliIo): number {
+/**
+ * Exit codes: 2 for anything the caller can fix in the invocation or its inputs, 1 for the rest.
+ * Messages may quote input, so each goes through `errorLine` (one line, escaped, long values cut).
+ */
+export function reportFailure(error: unknown, io: Pick<CliIo, 'stderr'>): number {
   if (error instanceof UsageError) {
-    io.stderr(`edgepass: ${oneLine(error.message)}\n`);
+    io.stderr(`edgepass: ${errorLine(error.message)}\n`);
     return 2;
   }
   if (isEdgepassError(error)) {
-    io.stderr(`edgepass: ${oneLine(error.message)}\n`);
+    io.stderr(`edgepass: ${errorLine(error.message)}\n`);
     return error.code === 'INTERNAL' || error.code === 'SIGNING_KEY_UNAVAILABLE' ? 1 : 2;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr(`edgepass: unexpected error: ${oneLine(message)}\n`);
+  io.stderr(`edgepass: unexpected error: ${errorLine(message)}\n`);
   return 1;
 }
 
@@ -79,8 +79,8 @@ function dispatch(argv: readonly string[], io: CliIo): number | Promise<number> 
   if (!isCommandName(name)) {
     throw new UsageError(
       name.startsWith('-')
-        ? `unknown option ${name}; run edgepass --help`
-        : `unknown command ${JSON.stringify(name)}; commands: ${Object.keys(COMMANDS).join(', ')}`,
+        ? `unknown option ${shortInput(name)}; run edgepass --help`
+        : `unknown command ${quoteInput(name)}; commands: ${Object.keys(COMMANDS).join(', ')}`,
     );
   }
   if (wantsHelp(args)) {

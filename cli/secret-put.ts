@@ -2,8 +2,10 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { isEdgepassError, isKeyPairId, loadSigningKey, type SigningKey } from '../shared';
 import { parseSigningSecret } from '../shared/regional/signing-key-source';
 import { parseCommandArgs, requireOption } from './args';
+import { BoundedHttpHandler, ResponseTooLarge } from './bounded-http-handler';
 import type { CliIo } from './io';
 import { readKeyFile } from './key-file';
+import { cleanServerText, errorLine, quoteInput } from './terminal-text';
 import { UsageError } from './usage-error';
 
 const FLAGS = {
@@ -13,9 +15,15 @@ const FLAGS = {
   region: { type: 'string' },
   endpoint: { type: 'string' },
   create: { type: 'boolean' },
+  timeout: { type: 'string' },
 } as const;
 
 const DEFAULT_REGION = 'us-east-1';
+/** Seconds for all the network work of one command: every attempt, retry delay and answer body. */
+export const DEFAULT_TIMEOUT_SECONDS = 20;
+const MAX_TIMEOUT_SECONDS = 600;
+/** A Secrets Manager answer is a few hundred bytes; a bigger one is not read. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
 const DESCRIPTION = 'edgepass CloudFront signing key: {"keyPairId","privateKey"} (written by edgepass secret put)';
 
 /** A Secrets Manager name (1–512 of these characters) or a secret ARN. */
@@ -36,7 +44,7 @@ function readSecretId(value: string | undefined): string {
   const id = requireOption(value, 'secret-id');
   if (!SECRET_NAME.test(id) && !SECRET_ARN.test(id)) {
     throw new UsageError(
-      `--secret-id ${JSON.stringify(id)} is not a secret name (letters, digits and /_+=.@-, e.g. edgepass/signing-key) or a secret ARN`,
+      `--secret-id ${quoteInput(id)} is not a secret name (letters, digits and /_+=.@-, e.g. edgepass/signing-key) or a secret ARN`,
     );
   }
   return id;
@@ -46,7 +54,7 @@ function readKeyPairId(value: string | undefined): string {
   const id = requireOption(value, 'key-pair-id');
   if (!isKeyPairId(id)) {
     throw new UsageError(
-      `--key-pair-id ${JSON.stringify(id)} is not a CloudFront public key id (letters and digits, e.g. K2JCJMDEHXQW5F)`,
+      `--key-pair-id ${quoteInput(id)} is not a CloudFront public key id (letters and digits, e.g. K2JCJMDEHXQW5F)`,
     );
   }
   return id;
@@ -58,18 +66,27 @@ function readEndpoint(value: string | undefined): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`--endpoint ${JSON.stringify(value)} is not a URL (e.g. http://127.0.0.1:4566)`);
+    throw new UsageError(`--endpoint ${quoteInput(value)} is not a URL (e.g. http://127.0.0.1:4566)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--endpoint must be an http:// or https:// URL, got ${JSON.stringify(value)}`);
+    throw new UsageError(`--endpoint must be an http:// or https:// URL, got ${quoteInput(value)}`);
   }
   return value;
+}
+
+function readTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_SECONDS;
+  const seconds = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= 1 && seconds <= MAX_TIMEOUT_SECONDS)) {
+    throw new UsageError(`--timeout must be whole seconds from 1 to ${MAX_TIMEOUT_SECONDS}, got ${quoteInput(value)}`);
+  }
+  return seconds;
 }
 
 function readRegion(value: string | undefined, io: CliIo): string {
   const region = value ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new UsageError(`region ${JSON.stringify(region)} is not an AWS region (e.g. us-east-1)`);
+    throw new UsageError(`region ${quoteInput(region)} is not an AWS region (e.g. us-east-1)`);
   }
   return region;
 }
@@ -107,14 +124,33 @@ function secretText(keyPairId: string, key: SigningKey, secretId: string): strin
   return text;
 }
 
-function firstLine(text: string | undefined): string {
-  return (text ?? '').split('\n')[0]?.trim() ?? '';
+/** The first line of a server-provided message, cleaned: the SDK appends hints on later lines. */
+function firstLine(text: unknown): string {
+  if (typeof text !== 'string') return cleanServerText(text);
+  const newline = text.indexOf('\n');
+  return cleanServerText(newline === -1 ? text : text.slice(0, newline));
 }
 
-/** Explains an SDK failure in one line that says what to do next. */
-function describeFailure(error: unknown, context: { secretId: string; region: string; where: string }): string {
+/** Explains an SDK failure in one line that says what to do next; every server-chosen string is cleaned. */
+function describeFailure(
+  error: unknown,
+  context: { secretId: string; region: string; where: string; timeoutSeconds: number; timedOut: boolean },
+): string {
+  if (context.timedOut) {
+    return (
+      `no complete answer from Secrets Manager at ${context.where} within ${context.timeoutSeconds}s (retries ` +
+      'included): check --endpoint / AWS_ENDPOINT_URL_SECRETS_MANAGER, --region and the network, or raise --timeout'
+    );
+  }
+  if (error instanceof ResponseTooLarge) {
+    return (
+      `Secrets Manager at ${context.where} sent an answer larger than 1 MiB; stopped reading it ` +
+      '(is --endpoint / AWS_ENDPOINT_URL_SECRETS_MANAGER a Secrets Manager endpoint?)'
+    );
+  }
   const failure = (typeof error === 'object' && error !== null ? error : {}) as SdkError;
-  const name = failure.name ?? 'Error';
+  // An error name is a type name; a long one is not a real one.
+  const name = cleanServerText(failure.name ?? 'Error', 100);
   const detail = firstLine(failure.message);
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(detail)) {
     return (
@@ -134,7 +170,7 @@ function describeFailure(error: unknown, context: { secretId: string; region: st
     case 'InvalidRequestException':
       return `Secrets Manager refused to store secret ${context.secretId}: ${detail}`;
   }
-  const code = failure.code ?? '';
+  const code = cleanServerText(failure.code ?? '');
   if (/^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE)$/.test(code)) {
     return `cannot reach Secrets Manager at ${context.where} (${code}): check --endpoint / AWS_ENDPOINT_URL_SECRETS_MANAGER, --region and the network`;
   }
@@ -151,13 +187,15 @@ function isNotFound(error: unknown): boolean {
 
 async function store(
   client: SecretsManagerClient,
-  options: { secretId: string; text: string; create: boolean; region: string },
+  options: { secretId: string; text: string; create: boolean; region: string; abortSignal: AbortSignal },
 ): Promise<string | undefined> {
   // Loaded here, not at the top: the other commands never pay for the SDK.
   const { CreateSecretCommand, PutSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const sendOptions = { abortSignal: options.abortSignal };
   try {
     const put = await client.send(
       new PutSecretValueCommand({ SecretId: options.secretId, SecretString: options.text }),
+      sendOptions,
     );
     return put.VersionId;
   } catch (error) {
@@ -173,31 +211,50 @@ async function store(
   }
   const created = await client.send(
     new CreateSecretCommand({ Name: options.secretId, SecretString: options.text, Description: DESCRIPTION }),
+    sendOptions,
   );
   return created.VersionId;
 }
 
 /**
+ * Settles with `work`, or rejects as soon as `signal` aborts: the deadline holds even for a step of the
+ * SDK that does not watch the signal (a credential provider, a retry delay).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
  * `edgepass secret put --secret-id ID --key-pair-id ID --private-key FILE [--region R] [--endpoint URL]
- * [--create]`: stores the signing secret `{"keyPairId":"…","privateKey":"-----BEGIN PRIVATE KEY-----…"}`
+ * [--create] [--timeout SECONDS]`: stores the signing secret `{"keyPairId":"…","privateKey":"-----BEGIN PRIVATE KEY-----…"}`
  * as a new version of a Secrets Manager secret (PutSecretValue; with `--create`, a missing secret is
  * created with CreateSecret). The key is checked first: unencrypted, RSA-2048 or ECDSA P-256. Prints
  * `stored <keyPairId> in <secretId> (version <VersionId>)`, never the key.
  *
  * Endpoint: `--endpoint`, else the SDK's own `AWS_ENDPOINT_URL_SECRETS_MANAGER` / `AWS_ENDPOINT_URL`.
  * Region: `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, else us-east-1. Credentials: the SDK's chain.
+ * Bounded against any endpoint: one deadline (`--timeout`, default 20 s) covers every attempt, retry
+ * and answer body; an answer over 1 MiB is not read; server text is cleaned and cut before printing.
  *
  * @example
  * await secretPut(['--secret-id', 'edgepass/signing-key', '--key-pair-id', 'K2JCJMDEHXQW5F', '--private-key', 'private.pem'], io) // 0
  */
 export async function secretPut(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs('secret put', args, FLAGS);
-  if (positionals.length > 0) throw new UsageError(`secret put takes no arguments, got ${positionals[0]}`);
+  if (positionals[0] !== undefined) {
+    throw new UsageError(`secret put takes no arguments, got ${quoteInput(positionals[0])}`);
+  }
   const secretId = readSecretId(values['secret-id']);
   const keyPairId = readKeyPairId(values['key-pair-id']);
   const keyFile = requireOption(values['private-key'], 'private-key');
   const region = readRegion(values.region, io);
   const endpoint = readEndpoint(values.endpoint);
+  const timeoutSeconds = readTimeout(values.timeout);
   const text = secretText(keyPairId, readPrivateKey(keyFile), secretId);
 
   const where =
@@ -212,19 +269,30 @@ export async function secretPut(args: readonly string[], io: CliIo): Promise<num
     region,
     ...(endpoint === undefined ? {} : { endpoint }),
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000, throwOnRequestTimeout: true },
+    requestHandler: new BoundedHttpHandler(
+      { connectionTimeout: 5_000, requestTimeout: 15_000, throwOnRequestTimeout: true },
+      MAX_RESPONSE_BYTES,
+    ),
   });
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new Error('deadline')), timeoutSeconds * 1000);
   try {
-    const versionId = await store(client, { secretId, text, create: values.create === true, region });
-    io.stdout(`stored ${keyPairId} in ${secretId} (version ${versionId ?? 'unknown'})\n`);
+    const versionId = await untilAborted(
+      store(client, { secretId, text, create: values.create === true, region, abortSignal: deadline.signal }),
+      deadline.signal,
+    );
+    io.stdout(`stored ${keyPairId} in ${secretId} (version ${cleanServerText(versionId ?? 'unknown')})\n`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError || isEdgepassError(error)) throw error;
     const message =
-      error instanceof ServiceFailure ? error.message : describeFailure(error, { secretId, region, where });
-    io.stderr(`edgepass: ${message}\n`);
+      error instanceof ServiceFailure
+        ? error.message
+        : describeFailure(error, { secretId, region, where, timeoutSeconds, timedOut: deadline.signal.aborted });
+    io.stderr(`edgepass: ${errorLine(message)}\n`);
     return 1;
   } finally {
+    clearTimeout(timer);
     client.destroy();
   }
 }

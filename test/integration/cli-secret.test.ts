@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cannedPolicy, decodeCloudFrontBase64, loadSigningKey, signPolicy } from '../../shared';
 import { parseSigningSecret } from '../../shared/regional/signing-key-source';
+import { type HostileAnswer, type HostileServer, startHostileServer } from '../fixtures/hostile-http-server';
 import { ecKeyPair, rsaKeyPair, type TestKeyPair } from '../fixtures/keys';
 import { type CliResult, runCli } from '../fixtures/run-cli';
 import { type LocalSecretsManager, startSecretsManager } from '../fixtures/secrets-manager-server';
@@ -23,19 +24,24 @@ const file = (name: string) => join(dir, name);
 /**
  * Runs the built CLI as a user would, with only test credentials and the local Secrets Manager: no
  * AWS configuration, profile or instance metadata from the machine running the tests can leak in.
+ * A CLI still running after 50 s (a hang) is killed, so the test fails rather than waits forever.
  */
 function edgepass(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  return runCli(args, {
-    ...base,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_CONFIG_FILE: file('no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: file('no-aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...env,
-  });
+  return runCli(
+    args,
+    {
+      ...base,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_CONFIG_FILE: file('no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: file('no-aws-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...env,
+    },
+    { killAfterMs: 50_000 },
+  );
 }
 
 function putArgs(secretId: string, keyFile = file('rsa.pem')): string[] {
@@ -260,6 +266,11 @@ describe.concurrent('edgepass secret put refuses bad input before calling AWS (e
       message: `${file('rsa1024.pem')}: CloudFront accepts RSA keys of exactly 2048 bits; this one has 1024 bits`,
     },
     {
+      name: 'a --timeout that is not whole seconds from 1 to 600',
+      args: () => [...putArgs('edgepass/k'), '--timeout', '0.5'],
+      message: '--timeout must be whole seconds from 1 to 600, got "0.5"',
+    },
+    {
       name: 'an --endpoint that is not a URL',
       args: () => [...putArgs('edgepass/k'), '--endpoint', 'localhost:4566'],
       message: '--endpoint must be an http:// or https:// URL, got "localhost:4566"',
@@ -329,5 +340,93 @@ describe('edgepass secret put reports AWS failures in one line (exit 1)', () => 
       1,
       'no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), or AWS_PROFILE after `aws configure` / `aws sso login`',
     );
+  });
+});
+
+/** Control, format and line-separator characters: what can move the cursor or reorder a terminal line. */
+const TERMINAL_UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+describe.concurrent('edgepass secret put against a hostile endpoint stays bounded (exit 1, one clean line)', () => {
+  const servers: HostileServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+  });
+
+  async function putAgainst(answer: HostileAnswer, extra: readonly string[] = []) {
+    const server = await startHostileServer(answer);
+    servers.push(server);
+    const started = performance.now();
+    const result = await edgepass([...putArgs('edgepass/k'), '--endpoint', server.endpoint, ...extra]);
+    return { server, result, seconds: (performance.now() - started) / 1000 };
+  }
+
+  function expectCleanLine(text: string, maxLength: number): void {
+    expect(text).toMatch(/^[^\n]+\n$/);
+    expect(text.slice(0, -1)).not.toMatch(TERMINAL_UNSAFE);
+    expect(text.length).toBeLessThan(maxLength);
+  }
+
+  it('stops reading an answer that grows past 1 MiB instead of buffering it', async () => {
+    const { server, result } = await putAgainst({ kind: 'endless-body', limit: 256 * 1024 * 1024 });
+    expectOneErrorLine(result, 1, /sent an answer larger than 1 MiB/);
+    expect(server.bytesSent()).toBeLessThan(32 * 1024 * 1024);
+  });
+
+  it('refuses an answer that announces 4 GB without reading it', async () => {
+    const { server, result } = await putAgainst({
+      kind: 'endless-body',
+      status: 400,
+      contentLength: 4 * 1024 * 1024 * 1024,
+      limit: 256 * 1024 * 1024,
+    });
+    expectOneErrorLine(result, 1, /sent an answer larger than 1 MiB/);
+    expect(server.bytesSent()).toBeLessThan(32 * 1024 * 1024);
+  });
+
+  it('gives up on a body dripped byte by byte at the --timeout deadline', async () => {
+    const { result, seconds } = await putAgainst({ kind: 'drip', everyMs: 50 }, ['--timeout', '2']);
+    expectOneErrorLine(result, 1, /^edgepass: no complete answer from Secrets Manager at \S+ within 2s/);
+    expect(seconds).toBeLessThan(15);
+  });
+
+  it('gives up on a silent server at the default 20 s deadline, retries included', async () => {
+    const { server, result, seconds } = await putAgainst({ kind: 'silent' });
+    expectOneErrorLine(result, 1, /^edgepass: no complete answer from Secrets Manager at \S+ within 20s/);
+    expect(server.requests()).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThan(35);
+  });
+
+  it('cuts a long error message from the server to 200 characters and drops its control characters', async () => {
+    const message = `\u001b[2K\r\u001b[31mUser: mallory\u202e is not authorized\t${'x'.repeat(100_000)}\nline 2`;
+    const { result } = await putAgainst({
+      kind: 'json',
+      status: 400,
+      body: { __type: 'AccessDeniedException', message },
+      headers: { 'x-amzn-errortype': 'AccessDeniedException' },
+    });
+    expectOneErrorLine(
+      result,
+      1,
+      /^edgepass: not allowed to write secret edgepass\/k .*: User: mallory is not authorized x+…\n$/,
+    );
+    expectCleanLine(result.stderr, 600);
+  });
+
+  it('cleans an error name chosen by the server', async () => {
+    const name = `Evil\u001b]0;pwned\u0007Exception${'y'.repeat(1000)}`;
+    const { result } = await putAgainst({ kind: 'json', status: 400, body: { __type: name, message: 'no' } });
+    expectOneErrorLine(result, 1, /^edgepass: Secrets Manager refused to store secret edgepass\/k: Evil/);
+    expectCleanLine(result.stderr, 800);
+  });
+
+  it('cleans the version id of an answer that succeeded', async () => {
+    const { result } = await putAgainst({
+      kind: 'json',
+      status: 200,
+      body: { ARN: 'arn', Name: 'edgepass/k', VersionId: `\u001b[2J\u001b[H${'v'.repeat(5000)}` },
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^stored K2JCJMDEHXQW5F in edgepass\/k \(version v+…\)\n$/);
+    expectCleanLine(result.stdout, 400);
   });
 });

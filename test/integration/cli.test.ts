@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,8 +9,11 @@ import {
   cannedPolicy,
   createKeyGroup,
   decodeCloudFrontBase64,
+  encodeCloudFrontBase64,
   epochSeconds,
+  loadSigningKey,
   signCookies,
+  signPolicy,
   signUrl,
   verifySignedRequest,
 } from '../../shared';
@@ -31,10 +35,13 @@ const file = (name: string) => join(dir, name);
 
 type Result = CliResult;
 
-/** Runs the built CLI as a user would, with no passphrase leaking in from the test's environment. */
+/**
+ * Runs the built CLI as a user would, with no passphrase leaking in from the test's environment. A CLI
+ * still running after 50 s (a hang) is killed, so the test fails rather than leaves a process behind.
+ */
 function edgepass(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
   const { EDGEPASS_KEY_PASSPHRASE: _ignored, ...base } = process.env;
-  return runCli(args, { ...base, ...env });
+  return runCli(args, { ...base, ...env }, { killAfterMs: 50_000 });
 }
 
 async function inspectJson(args: readonly string[]): Promise<{ status: number | null; json: Record<string, unknown> }> {
@@ -71,7 +78,10 @@ const rsaKeyArgs = () => ['--key-pair-id', 'KRSA', '--private-key', file('rsa.pe
 const rsaPublic = () => `KRSA=${file('rsa.pub.pem')}`;
 const ecPublic = () => `KEC=${file('ec.pub.pem')}`;
 
-beforeAll(() => {
+/** A Unix socket where a key file could be: `--private-key` must refuse it. */
+let socketServer: Server;
+
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'edgepass-cli-'));
   writeFileSync(file('rsa.pem'), rsa.privatePem, { mode: 0o600 });
   writeFileSync(file('rsa.pub.pem'), rsa.publicPem);
@@ -89,9 +99,13 @@ beforeAll(() => {
   writeFileSync(file('garbage.pem'), 'this is not a key\n');
   writeFileSync(file('huge.pem'), 'A'.repeat(70_000));
   mkdirSync(file('a-directory'));
+  expect(spawnSync('mkfifo', [file('key.fifo')]).status).toBe(0);
+  socketServer = createServer();
+  await new Promise<void>((listening) => socketServer.listen(file('key.sock'), listening));
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await new Promise((closed) => socketServer.close(closed));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -375,6 +389,22 @@ describe.concurrent('edgepass sign-cookies', () => {
     expect(decision).toMatchObject({ allowed: true, hashAlgorithm: 'sha256' });
   });
 
+  it('refuses cookies a browser would drop (a Set-Cookie over 4096 bytes), naming the cookie and its size', async () => {
+    const result = await edgepass(['sign-cookies', `${HOST}/videos/${'a'.repeat(100_000)}/*`, ...rsaKeyArgs()]);
+    expectUsageError(
+      result,
+      /^edgepass: CloudFront-Policy would be a \d{6}-byte Set-Cookie \(over the 4096 bytes browsers keep\): .*--force/,
+    );
+  });
+
+  it('prints oversized cookies anyway with --force', async () => {
+    const result = await edgepass(['sign-cookies', `${HOST}/videos/${'a'.repeat(5000)}/*`, ...rsaKeyArgs(), '--force']);
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(Buffer.byteLength(lines[0] ?? '')).toBeGreaterThan(4096);
+  });
+
   it('gives canned cookies for a plain URL and notes on stderr that they cover that URL only', async () => {
     const result = await edgepass(['sign-cookies', `${HOST}/videos/a.mp4`, ...rsaKeyArgs(), '--json']);
     expect(result.status).toBe(0);
@@ -384,6 +414,79 @@ describe.concurrent('edgepass sign-cookies', () => {
       'CloudFront-Key-Pair-Id',
     ]);
     expect(result.stderr).toMatch(/^edgepass: note: .*exact URL only/);
+  });
+});
+
+describe.concurrent('edgepass sign-cookies output goes straight into inspect --cookie', () => {
+  const resource = `${HOST}/videos/*`;
+  const signArgs = () => [
+    'sign-cookies',
+    resource,
+    ...rsaKeyArgs(),
+    '--expires',
+    String(FAR_FUTURE),
+    '--domain',
+    'cdn.example',
+  ];
+
+  /** As a shell passes `"$(edgepass sign-cookies …)"`: the output without its trailing newlines. */
+  async function signedOutput(extra: readonly string[]): Promise<string> {
+    const result = await edgepass([...signArgs(), ...extra]);
+    expect(result.status).toBe(0);
+    return result.stdout.replace(/\n+$/, '');
+  }
+
+  async function inspectCookies(cookies: readonly string[]) {
+    return inspectJson([
+      `${HOST}/videos/42/seg-7.ts`,
+      ...cookies.flatMap((cookie) => ['--cookie', cookie]),
+      '--public-key',
+      rsaPublic(),
+    ]);
+  }
+
+  it('prints one Cookie header value with --format cookie-header', async () => {
+    const header = await signedOutput(['--format', 'cookie-header']);
+    expect(header).toMatch(
+      /^CloudFront-Policy=[A-Za-z0-9~_-]+; CloudFront-Signature=[A-Za-z0-9~_-]+; CloudFront-Key-Pair-Id=KRSA$/,
+    );
+  });
+
+  it.each([
+    ['the default Set-Cookie lines', []],
+    ['--format set-cookie', ['--format', 'set-cookie']],
+    ['--format cookie-header', ['--format', 'cookie-header']],
+    ['--json', ['--json']],
+  ])('is allowed by inspect when given %s as one --cookie', async (_format, extra) => {
+    const { status, json } = await inspectCookies([await signedOutput(extra)]);
+    expect(json).toMatchObject({ allowed: true, source: 'cookie', signatureChecked: true });
+    expect(status).toBe(0);
+  });
+
+  it('is allowed by inspect with each Set-Cookie line as its own --cookie, attributes ignored', async () => {
+    const lines = (await signedOutput([])).split('\n');
+    expect(lines).toHaveLength(3);
+    const { status, json } = await inspectCookies(lines);
+    expect(json).toMatchObject({ allowed: true, source: 'cookie', signatureChecked: true });
+    expect(status).toBe(0);
+  });
+
+  it('is allowed by inspect as a pasted "Cookie: a=b; c=d" line', async () => {
+    const { status } = await inspectCookies([
+      `Cookie: theme=dark; ${await signedOutput(['--format', 'cookie-header'])}`,
+    ]);
+    expect(status).toBe(0);
+  });
+
+  it('refuses an unknown --format, and --json with another --format', async () => {
+    expectUsageError(
+      await edgepass([...signArgs(), '--format', 'yaml']),
+      /--format must be set-cookie or cookie-header or json, got "yaml"/,
+    );
+    expectUsageError(
+      await edgepass([...signArgs(), '--format', 'cookie-header', '--json']),
+      /--json is --format json: give one of them/,
+    );
   });
 });
 
@@ -641,6 +744,160 @@ describe.concurrent('edgepass inspect (human report)', () => {
   });
 });
 
+/** Control, format and line-separator characters: what can move the cursor or reorder a terminal line. */
+const TERMINAL_UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+describe.concurrent('edgepass inspect prints decoded input escaped, so it cannot draw on the terminal', () => {
+  // A line that would erase itself and pretend the request is allowed, in a policy signed with a real key.
+  const fake = '\r\u001b[2KALLOWED: CloudFront would serve this request.\u202e';
+  const resource = `${HOST}/videos/*${fake}`;
+  const hostilePolicyUrl = () => {
+    const policy = JSON.stringify({
+      Statement: [{ Resource: resource, Condition: { DateLessThan: { 'AWS:EpochTime': NOW + 600 } } }],
+    });
+    const signature = signPolicy(policy, loadSigningKey(rsa.privatePem));
+    return `${HOST}/videos/a.mp4?Policy=${encodeCloudFrontBase64(policy)}&Signature=${signature}&Key-Pair-Id=KRSA`;
+  };
+
+  function expectNoRawControl(stdout: string): void {
+    expect(stdout.replaceAll('\n', '')).not.toMatch(TERMINAL_UNSAFE);
+  }
+
+  it('shows an escape sequence and a carriage return in the policy Resource as \\x1b and \\r', async () => {
+    const result = await edgepass(['inspect', hostilePolicyUrl(), '--public-key', rsaPublic(), '--at', String(NOW)]);
+    expect(result.status).toBe(1);
+    expectNoRawControl(result.stdout);
+    expect(result.stdout).toMatch(/^DENIED: resource-mismatch/m);
+    expect(result.stdout).not.toMatch(/^ALLOWED/m);
+    expect(result.stdout).toMatch(
+      /^Resource +https:\/\/\S+\/videos\/\*\\r\\x1b\[2KALLOWED: CloudFront would serve this request\.\\u202e +does NOT match/m,
+    );
+    expect(result.stdout).toContain('/videos/*\\r\\u001b[2KALLOWED: CloudFront would serve this request.\\u202e"');
+  });
+
+  it('escapes a Key-Pair-Id and a URL that hold control characters', async () => {
+    const url = `${HOST}/videos/a\u001b[8m.mp4?Expires=${NOW + 600}&Signature=abc&Key-Pair-Id=K%0D%1B%5B2K`;
+    const result = await edgepass(['inspect', url, '--public-key', rsaPublic(), '--at', String(NOW)]);
+    expect(result.status).toBe(1);
+    expectNoRawControl(result.stdout);
+    expect(result.stdout).toMatch(/^Resource URL +https:\/\/\S+\/videos\/a\\x1b\[8m\.mp4$/m);
+    expect(result.stdout).toMatch(/^Key pair id +K\\r\\x1b\[2K$/m);
+  });
+
+  it('keeps --json exact: the decoded Resource comes back byte for byte', async () => {
+    const { status, json } = await inspectJson([hostilePolicyUrl(), '--public-key', rsaPublic(), '--at', String(NOW)]);
+    expect(status).toBe(1);
+    expect(json).toMatchObject({ reason: 'resource-mismatch', policy: { resource } });
+  });
+});
+
+describe.concurrent('edgepass messages speak in the CLI flags and say what to do', () => {
+  const url = `${HOST}/a.mp4`;
+
+  it('names --not-before and --expires when the start is not before the end', async () => {
+    const result = await edgepass(['sign-url', url, ...rsaKeyArgs(), '--not-before', '+3h', '--expires', '+2h']);
+    expectUsageError(result, /^edgepass: --not-before \+3h \(\S+Z\) must be earlier than --expires \+2h \(\S+Z\)\n$/);
+    expect(result.stderr).not.toMatch(/notBefore/);
+  });
+
+  it('names --expires when it is not in the future', async () => {
+    expectUsageError(
+      await edgepass(['sign-url', url, ...rsaKeyArgs(), '--expires', '2020-01-01T00:00:00Z']),
+      /^edgepass: --expires 2020-01-01T00:00:00Z \(2020-01-01T00:00:00Z\) is not in the future\n$/,
+    );
+  });
+
+  it.each([
+    ['sign-url', () => ['sign-url', url, ...rsaKeyArgs(), '--resource', '*']],
+    ['sign-cookies', () => ['sign-cookies', '*', ...rsaKeyArgs()]],
+  ])('names --allow-broad-resource when %s refuses a resource of every host', async (_command, args) => {
+    expectUsageError(await edgepass(args()), /every host.*pass --allow-broad-resource/);
+  });
+
+  it('suggests --expires=-1h for a value starting with "-", and that spelling reads as an hour ago', async () => {
+    const spaced = await edgepass(['sign-url', url, ...rsaKeyArgs(), '--expires', '-1h']);
+    expectUsageError(spaced, /write it as --expires=-1h/);
+    const joined = await edgepass(['sign-url', url, ...rsaKeyArgs(), '--expires=-1h']);
+    expectUsageError(joined, /^edgepass: --expires -1h \(\S+Z\) is not in the future\n$/);
+  });
+
+  it('reads --at=-2d as two days ago', async () => {
+    const before = epochSeconds();
+    const { json } = await inspectJson([url, '--at=-2d']);
+    expect(json.at).toBeGreaterThanOrEqual(before - 2 * 86400);
+    expect(json.at).toBeLessThanOrEqual(epochSeconds() - 2 * 86400);
+  });
+
+  it('tells a URL with user:password@ to drop it, never echoing the password', async () => {
+    const result = await edgepass(['sign-url', 'https://alice:s3cret@cdn.example.com/a.mp4', ...rsaKeyArgs()]);
+    expectUsageError(
+      result,
+      /user info \(user:password@\).*never sent to CloudFront.*remove it: https:\/\/cdn\.example\.com\/a\.mp4\n$/,
+    );
+    expect(result.stderr).not.toContain('s3cret');
+  });
+
+  it.each([
+    [
+      'sign-url',
+      () => ['sign-url', 'https://bücher.example/a.mp4', ...rsaKeyArgs()],
+      'https://xn--bcher-kva.example/a.mp4',
+    ],
+    [
+      'sign-cookies',
+      () => ['sign-cookies', 'https://bücher.example/videos/*', ...rsaKeyArgs()],
+      'https://xn--bcher-kva.example/videos/*',
+    ],
+  ])('tells %s that a non-ASCII host is sent as punycode, showing the xn-- form', async (_command, args, ascii) => {
+    const result = await edgepass(args());
+    expectUsageError(result, /host "bücher\.example" is not ASCII: .*punycode/);
+    expect(result.stderr).toContain(`sign ${ascii} instead`);
+  });
+});
+
+describe.concurrent('edgepass never echoes long input whole: a prefix and the length', () => {
+  const url = `${HOST}/a.mp4`;
+  const long = 'A'.repeat(9000);
+  const cases: [string, () => string[], RegExp][] = [
+    [
+      'a 9,000-character --key-pair-id',
+      () => ['sign-url', url, '--key-pair-id', long, '--private-key', file('rsa.pem')],
+      /^edgepass: --key-pair-id "A{100}…" \(9000 characters\) is not a CloudFront public key id/,
+    ],
+    [
+      'a long --expires',
+      () => ['sign-url', url, ...rsaKeyArgs(), '--expires', long],
+      /--expires "A{100}…" \(9000 characters\)/,
+    ],
+    ['a long --hash', () => ['sign-url', url, ...rsaKeyArgs(), '--hash', long], /got "A{100}…" \(9000 characters\)/],
+    ['a long command name', () => [long], /unknown command "A{100}…" \(9000 characters\)/],
+    ['a long option name', () => ['sign-url', url, `--${long}`], /unknown option --A{98}… \(9002 characters\)/],
+    ['a long URL', () => ['sign-url', `ftp://${long}`, ...rsaKeyArgs()], /\(9006 characters\)/],
+    ['a long --client-ip', () => ['inspect', url, '--client-ip', long], /--client-ip "A{100}…" \(9000 characters\)/],
+    [
+      'a long --public-key id',
+      () => ['inspect', url, '--public-key', `${long}=${file('rsa.pub.pem')}`],
+      /--public-key: "A{100}…" \(9000 characters\) is not/,
+    ],
+    [
+      'a long --domain',
+      () => ['sign-cookies', `${HOST}/videos/*`, ...rsaKeyArgs(), '--domain', long],
+      /got "A{100}…" \(9000 characters\)/,
+    ],
+    [
+      'a long --secret-id',
+      () => ['secret', 'put', '--secret-id', long, '--key-pair-id', 'KRSA', '--private-key', file('rsa.pem')],
+      /--secret-id "A{100}…" \(9000 characters\) is not a secret name/,
+    ],
+  ];
+
+  it.each(cases)('such as %s', async (_name, args, message) => {
+    const result = await edgepass(args());
+    expectUsageError(result, message);
+    expect(result.stderr.length).toBeLessThan(500);
+  });
+});
+
 describe.concurrent('edgepass usage and input errors: one line on stderr, exit 2, no stack trace', () => {
   const url = `${HOST}/a.mp4`;
   const signed = () => signUrl(url, { keyPairId: 'KRSA', privateKey: rsa.privatePem, expires: NOW + 600, now: NOW });
@@ -691,6 +948,26 @@ describe.concurrent('edgepass usage and input errors: one line on stderr, exit 2
       'a directory as key file',
       () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('a-directory')],
       /a-directory: it is a directory/,
+    ],
+    [
+      'a character device as key file (read whole, /dev/zero never ends)',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', '/dev/zero'],
+      /^edgepass: \/dev\/zero is a character device, not a key file/,
+    ],
+    [
+      'a named pipe as key file (opening it would wait for a writer forever)',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('key.fifo')],
+      /key\.fifo is a named pipe \(FIFO\), not a key file/,
+    ],
+    [
+      'a socket as key file',
+      () => ['sign-url', url, '--key-pair-id', 'KRSA', '--private-key', file('key.sock')],
+      /key\.sock is a socket, not a key file/,
+    ],
+    [
+      'a character device as --public-key file',
+      () => ['inspect', signed(), '--public-key', 'KRSA=/dev/zero'],
+      /^edgepass: \/dev\/zero is a character device, not a key file/,
     ],
     [
       'a key file too large to be a key',
@@ -836,7 +1113,7 @@ describe.concurrent('edgepass usage and input errors: one line on stderr, exit 2
   });
 
   it('keeps a multi-line message from a flag parser on one line', async () => {
-    expectUsageError(await edgepass(['sign-url', url, ...rsaKeyArgs(), '--expires', '-1h']), /--expires=VALUE/);
+    expectUsageError(await edgepass(['sign-url', url, ...rsaKeyArgs(), '--ip', '-5']), /--ip=-5/);
   });
 
   it('never writes a key when generation is refused for a bad --type', async () => {

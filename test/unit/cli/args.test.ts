@@ -33,7 +33,7 @@ describe('parseCommandArgs', () => {
     [['--frob'], 'unknown option --frob for inspect (see edgepass inspect --help)'],
     [['--expires'], '--expires needs a value'],
     [['--json=yes'], '--json takes no value'],
-    [['--expires', '-5'], '--expires has a value starting with "-": write it as --expires=VALUE'],
+    [['--expires', '-5'], '--expires has a value starting with "-": write it as --expires=-5'],
     [['--expires', '+1h', '--expires=+2h'], '--expires is given twice'],
   ])('turns %j into the one-line usage error %j', (args, message) => {
     expect(usageMessage(() => parseCommandArgs('inspect', args, FLAGS))).toBe(message);
