@@ -6,6 +6,7 @@ import {
 import { EdgepassError, isEdgepassError } from '../cloudfront/errors';
 import { isKeyPairId } from '../cloudfront/key-group';
 import { loadSigningKey, type SigningKey } from '../cloudfront/signing-key';
+import { abortable } from '../identity/abortable';
 import type { SigningKeySource, SigningMaterial } from '../identity/signing-key-source';
 
 export type { SigningKeySource, SigningMaterial };
@@ -24,6 +25,12 @@ export interface SecretsManagerKeySourceOptions {
   readonly secretId: string;
   /** The SDK v3 client to read it with (its endpoint, credentials, timeouts and retries apply). */
   readonly client: SecretsManagerClient;
+  /**
+   * Deadline of one `GetSecretValue` call in ms, from the request to the last byte of the answer,
+   * the SDK's retries included (default 3000). The SDK's own `requestTimeout` stops at the response
+   * headers and restarts with every attempt; past this deadline the call is aborted and fails.
+   */
+  readonly deadlineMs?: number;
   /** How long a fetched key is used before asking Secrets Manager again (default 5 minutes). */
   readonly ttlMs?: number;
   /** How long the last good key keeps serving while Secrets Manager fails (default 1 hour). */
@@ -39,6 +46,12 @@ export interface SecretsManagerKeySourceOptions {
   readonly onEvent?: (event: SigningKeySourceEvent) => void;
 }
 
+/**
+ * Reading the secret may take this long, retries and body included. With the JWKS deadline (also
+ * 3 s) it leaves a login or sign request 4 s of its 10 s Lambda timeout; Secrets Manager answers in
+ * tens of milliseconds when healthy, so 3 s is room for the SDK's two attempts, not a normal wait.
+ */
+export const DEFAULT_SECRETS_MANAGER_DEADLINE_MS = 3_000;
 const DEFAULT_TTL_MS = 5 * 60_000;
 const DEFAULT_MAX_STALE_MS = 60 * 60_000;
 const DEFAULT_RETRY_AFTER_MS = 30_000;
@@ -153,6 +166,13 @@ function isUnavailable(error: { name?: string; code?: string; $metadata?: { http
   );
 }
 
+function timedOutMessage(secretId: string, detail: string): string {
+  return (
+    `Secrets Manager unavailable: reading secret ${secretId} timed out${detail}; if this persists, check the ` +
+    'function can reach Secrets Manager (in a VPC: a NAT gateway or a secretsmanager VPC endpoint)'
+  );
+}
+
 /** Turns an SDK failure into a message an operator can act on. */
 function describeServiceError(error: unknown, secretId: string): string {
   const failure = (typeof error === 'object' && error !== null ? error : {}) as {
@@ -184,7 +204,7 @@ function describeServiceError(error: unknown, secretId: string): string {
     // The SDK names a dropped connection "TimeoutError" too; its code (ECONNRESET) says what happened.
     const reason = NETWORK_CODES.has(failure.code ?? '') ? failure.code : (failure.name ?? 'error');
     return timedOut
-      ? `Secrets Manager unavailable: reading secret ${secretId} timed out; if this persists, check the function can reach Secrets Manager (in a VPC: a NAT gateway or a secretsmanager VPC endpoint)`
+      ? timedOutMessage(secretId, '')
       : `Secrets Manager unavailable while reading secret ${secretId} (${reason})`;
   }
   return `cannot read secret ${secretId} from Secrets Manager: ${errorText(error)}`;
@@ -198,10 +218,10 @@ class FetchFailure extends Error {
   }
 }
 
-function milliseconds(value: number | undefined, fallback: number, name: string): number {
+function milliseconds(value: number | undefined, fallback: number, name: string, least = 0): number {
   const chosen = value ?? fallback;
-  if (!Number.isFinite(chosen) || chosen < 0) {
-    throw new EdgepassError('INVALID_CONFIG', `${name} must be a number of milliseconds ≥ 0, got ${value}`);
+  if (!Number.isFinite(chosen) || chosen < least) {
+    throw new EdgepassError('INVALID_CONFIG', `${name} must be a number of milliseconds ≥ ${least}, got ${value}`);
   }
   return chosen;
 }
@@ -233,6 +253,7 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
   const ttlMs = milliseconds(options.ttlMs, DEFAULT_TTL_MS, 'ttlMs');
   const maxStaleMs = milliseconds(options.maxStaleMs, DEFAULT_MAX_STALE_MS, 'maxStaleMs');
   const retryAfterMs = Math.min(milliseconds(options.retryAfterMs, DEFAULT_RETRY_AFTER_MS, 'retryAfterMs'), ttlMs);
+  const deadlineMs = milliseconds(options.deadlineMs, DEFAULT_SECRETS_MANAGER_DEADLINE_MS, 'deadlineMs', 1);
   const now = options.now ?? Date.now;
 
   let good: { readonly material: SigningMaterial; fetchedAt: number } | undefined;
@@ -251,9 +272,16 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
 
   async function fetchMaterial(): Promise<SigningMaterial> {
     let response: GetSecretValueCommandOutput;
+    // One deadline over the whole call: the SDK aborts its socket (and skips further attempts) on
+    // it, and `abortable` answers at it even if the SDK is still reading a body or waiting to retry.
+    const deadline = AbortSignal.timeout(deadlineMs);
     try {
-      response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      const command = new GetSecretValueCommand({ SecretId: secretId });
+      response = await abortable(client.send(command, { abortSignal: deadline }), deadline);
     } catch (error) {
+      if (deadline.aborted) {
+        throw new FetchFailure(timedOutMessage(secretId, ` (deadline ${duration(deadlineMs)})`), { cause: error });
+      }
       throw new FetchFailure(describeServiceError(error, secretId), { cause: error });
     }
     const versionId = response.VersionId;

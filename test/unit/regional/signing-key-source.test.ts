@@ -455,6 +455,12 @@ describe('createSecretsManagerKeySource', () => {
       /ttlMs must be a number of milliseconds/,
     );
   });
+
+  it('refuses a deadline under 1 ms when created', () => {
+    expect(() => createSecretsManagerKeySource({ secretId: SECRET, client: clientFor(), deadlineMs: 0 })).toThrow(
+      /deadlineMs must be a number of milliseconds ≥ 1, got 0/,
+    );
+  });
 });
 
 describe('parseSigningSecret', () => {
