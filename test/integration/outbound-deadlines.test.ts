@@ -104,6 +104,27 @@ describe('a Secrets Manager that sends its headers, then drips the body', () => 
     expect(answer.result.statusCode).toBe(503);
     expect(errorCode(answer.result)).toBe('SIGNING_KEY_UNAVAILABLE');
   });
+
+  it('lets a warm instance whose cache expired answer 200 from the cached key at once', async () => {
+    let clock = Date.now();
+    const deps = lambdaDependencies(() => clock);
+    const login = createLoginHandler(deps);
+    expect((await login(loginEvent())).statusCode).toBe(200);
+
+    clock += 6 * 60_000;
+    fx.sm.failNext({ drip: DRIP_EVERY_MS }, 10);
+    const answer = await answerWithin(SECRETS_DEADLINE_MS + SLACK_MS, login(loginEvent()));
+
+    expect(answer).not.toBe('still pending');
+    if (answer === 'still pending') return;
+    expect(answer.result.statusCode).toBe(200);
+    expect(answer.result.cookies).toHaveLength(6);
+    // The refresh behind it gives up at its own deadline and says so once.
+    await deps.keys.settled();
+    expect(deps.telemetry.logs.filter((line) => line.level === 'warn')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('timed out') }),
+    ]);
+  });
 });
 
 describe('a Secrets Manager that accepts the connection and never answers', () => {
