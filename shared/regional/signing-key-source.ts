@@ -8,6 +8,7 @@ import { isKeyPairId } from '../cloudfront/key-group';
 import { loadSigningKey, type SigningKey } from '../cloudfront/signing-key';
 import { abortable } from '../identity/abortable';
 import type { SigningKeySource, SigningMaterial } from '../identity/signing-key-source';
+import { logText } from './log-text';
 
 export type { SigningKeySource, SigningMaterial };
 
@@ -173,10 +174,9 @@ export function parseSigningSecret(text: string, secretId: string): { keyPairId:
   return { keyPairId, privateKey };
 }
 
+/** An upstream error as log text: its name and message, capped and escaped (servers write messages). */
 function errorText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const text = `${error.name}: ${error.message}`;
-  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+  return logText(error instanceof Error ? `${error.name}: ${error.message}` : error);
 }
 
 function isUnavailable(error: { name?: string; code?: string; $metadata?: { httpStatusCode?: number } }): boolean {
@@ -214,7 +214,7 @@ function describeServiceError(error: unknown, secretId: string): string {
     case 'CredentialsProviderError':
       return `no AWS credentials to read secret ${secretId}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE`;
     case 'InvalidRequestException':
-      return `Secrets Manager refuses to read secret ${secretId} (${failure.message ?? 'invalid request'}): if it is scheduled for deletion, restore it`;
+      return `Secrets Manager refuses to read secret ${secretId} (${logText(failure.message ?? 'invalid request')}): if it is scheduled for deletion, restore it`;
   }
   if (/Region is missing/i.test(failure.message ?? '')) {
     return `no AWS region to find secret ${secretId} in: set AWS_REGION (Lambda sets it; serverless invoke local takes provider.region)`;
