@@ -3,6 +3,10 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logText } from './log-text';
 import type { Telemetry } from './telemetry';
 
+/**
+ * Telemetry for the regional Lambdas on Powertools: JSON log lines of bounded size and EMF metrics.
+ */
+
 /** Keys Powertools Logger keeps for itself: a field so named would be dropped (with a warning). */
 const RESERVED_KEYS: ReadonlySet<string> = new Set(['level', 'message', 'sampling_rate', 'service', 'timestamp']);
 /** The longest string any field keeps, whoever wrote it: the last guard of a log line's size. */
