@@ -2,6 +2,7 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   decodeJwt,
   type JWTVerifyGetKey,
   type JWTVerifyOptions,
@@ -9,6 +10,7 @@ import {
 } from 'jose';
 import { EdgepassError, isEdgepassError } from '../cloudfront/errors';
 import type { IdentityProviderConfig } from '../config/schema';
+import { jwksFetch } from './jwks-fetch';
 
 /** A JWT whose signature, issuer, audience, algorithm and times have been checked. */
 export interface VerifiedToken {
@@ -36,11 +38,21 @@ export interface TokenVerifierOptions {
   env?: Record<string, string | undefined>;
   /** Clock in epoch seconds (tests pin it). Default: the system clock. */
   now?: () => number;
-  /** Timeout of one remote JWKS fetch, in ms. Default 5000. */
+  /**
+   * Deadline of one remote JWKS fetch in ms, from the request to the last byte of the body.
+   * Default `DEFAULT_JWKS_DEADLINE_MS` (3000).
+   */
   fetchTimeoutMs?: number;
   /** Least time between two remote JWKS fetches caused by an unknown `kid`, in ms. Default 30000. */
   cooldownMs?: number;
 }
+
+/**
+ * A remote JWKS fetch may take this long, body included. With the Secrets Manager deadline (also 3 s)
+ * it leaves a login or sign request 4 s of its 10 s Lambda timeout: a verification makes at most one
+ * fetch (jose refetches for an unknown `kid` only after the cooldown).
+ */
+export const DEFAULT_JWKS_DEADLINE_MS = 3_000;
 
 /** How long a fetched remote key set is used before it is fetched again (jose's default). */
 const JWKS_CACHE_MAX_AGE_MS = 600_000;
@@ -166,12 +178,15 @@ const TOKEN_KEY_ERRORS = new Set([
 ]);
 
 function remoteKeySet(config: IdentityProviderConfig, url: string, options: TokenVerifierOptions): JWTVerifyGetKey {
+  const deadlineMs = options.fetchTimeoutMs ?? DEFAULT_JWKS_DEADLINE_MS;
   let keySet: JWTVerifyGetKey;
   try {
     keySet = createRemoteJWKSet(new URL(url), {
-      timeoutDuration: options.fetchTimeoutMs ?? 5000,
+      timeoutDuration: deadlineMs,
       cooldownDuration: options.cooldownMs ?? 30_000,
       cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
+      // jose's timeout covers fetch(); this one also covers reading the body, and caps its size.
+      [customFetch]: jwksFetch(deadlineMs),
     });
   } catch (error) {
     throw configError(config, `cannot use jwksUrl: ${(error as Error).message}`, error);

@@ -1,5 +1,6 @@
 import { EdgepassError, isEdgepassError } from '../cloudfront/errors';
 import { type CorsConfig, corsHeaders, preflightHeaders } from './cors';
+import { logText } from './log-text';
 import type { Telemetry } from './telemetry';
 
 /**
@@ -161,9 +162,18 @@ export interface HttpApiOptions {
 }
 
 /**
+ * A cause is mostly our own what-to-fix text around capped upstream parts, so it keeps more than
+ * the default; a stack keeps its first frames. Both stay bounded like every other logged text.
+ */
+const MAX_LOGGED_CAUSE = 600;
+const MAX_LOGGED_STACK = 1000;
+
+/**
  * The frame every regional handler shares: parse the event, answer CORS preflights, run the route,
  * add CORS headers, and turn any error into its JSON answer — counted as a denial by code and
- * logged (with the stack only for unexpected errors, never in the answer).
+ * logged as `request refused` with `code`, `error` (the message), `cause` (the message behind it:
+ * what an upstream said, what to fix) and, for unexpected errors only, `stack` — each capped and
+ * escaped (`logText`), since requests and upstream servers write parts of them; never in the answer.
  */
 export async function answerHttpApi(
   event: unknown,
@@ -184,15 +194,15 @@ export async function answerHttpApi(
     const code = isEdgepassError(error) ? error.code : 'INTERNAL';
     options.telemetry.count('Denials', 1, { name: 'reason', value: code });
     const cause = isEdgepassError(error) ? error.cause : error;
+    // Not `message`: Powertools reserves it for the log line's own message and drops the field.
     options.telemetry.log(
       code === 'INTERNAL' || code === 'SIGNING_KEY_UNAVAILABLE' ? 'error' : 'warn',
       'request refused',
       {
         code,
-        message: (error as Error)?.message,
-        ...(cause instanceof Error
-          ? { cause: cause.message, stack: code === 'INTERNAL' ? cause.stack : undefined }
-          : {}),
+        error: logText(error instanceof Error ? error.message : error),
+        ...(cause instanceof Error ? { cause: logText(cause.message, MAX_LOGGED_CAUSE) } : {}),
+        ...(cause instanceof Error && code === 'INTERNAL' ? { stack: logText(cause.stack, MAX_LOGGED_STACK) } : {}),
       },
     );
     return errorResponse(error, corsHeaders(origin, options.cors));

@@ -14,6 +14,7 @@ export { createRegionalRuntime, type RegionalRuntime } from './runtime';
 export {
   createSecretsManagerKeySource,
   parseSigningSecret,
+  type SecretsManagerKeySource,
   type SigningKeySource,
   type SigningMaterial,
 } from './signing-key-source';

@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { epochSeconds } from '../cloudfront/when';
 import type { EdgepassConfig } from '../config/schema';
 import { createTokenVerifier, type TokenVerifier } from '../identity/token-verifier';
 import { powertoolsTelemetry } from './powertools-telemetry';
-import { createSecretsManagerKeySource, type SigningKeySource } from './signing-key-source';
+import { createSecretsManagerKeySource, type SigningKeySource, type SigningKeySourceEvent } from './signing-key-source';
 import type { Telemetry } from './telemetry';
 
 export interface RegionalRuntime {
@@ -19,6 +19,29 @@ export interface RegionalRuntime {
 }
 
 /**
+ * The Secrets Manager client a regional Lambda reads its signing key with: its retry and timeout
+ * settings, plus `overrides` (tests point it at a local endpoint with dummy credentials).
+ *
+ * @example
+ * const client = createSecretsManagerClient({ endpoint: 'http://127.0.0.1:4566', region: 'us-east-1' });
+ */
+export function createSecretsManagerClient(overrides: SecretsManagerClientConfig = {}): SecretsManagerClient {
+  return new SecretsManagerClient({
+    // Two attempts of at most 1.2 s each fit in the key source's 3 s deadline, which is what bounds
+    // the call: requestTimeout stops at the response headers (a dripping body is not covered) and
+    // restarts with each attempt. Without throwOnRequestTimeout the SDK only warns when it passes.
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 1200, throwOnRequestTimeout: true },
+    ...overrides,
+  });
+}
+
+/** Writes a key source's events (what happened to the signing secret, what to fix) to the logs. */
+export function keySourceLog(telemetry: Telemetry): (event: SigningKeySourceEvent) => void {
+  return (event) => telemetry.log(event.level, event.message, { secretId: event.secretId, cause: event.cause });
+}
+
+/**
  * The real dependencies of a regional Lambda, built once per cold start: the baked configuration,
  * the JWT verifier, the Secrets Manager key source (the SDK honours AWS_ENDPOINT_URL_SECRETS_MANAGER,
  * which the local stack and tests use), Powertools logging and metrics.
@@ -29,13 +52,8 @@ export function createRegionalRuntime(config: EdgepassConfig, service: string): 
   const telemetry = powertoolsTelemetry(logger, metrics);
   const keys = createSecretsManagerKeySource({
     secretId: config.signingSecretId,
-    // A hung Secrets Manager call must become a quick 503, not a Lambda timeout: without
-    // throwOnRequestTimeout the SDK only warns when requestTimeout passes.
-    client: new SecretsManagerClient({
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true },
-    }),
-    onEvent: (event) => telemetry.log(event.level, event.message, { secretId: event.secretId, cause: event.cause }),
+    client: createSecretsManagerClient(),
+    onEvent: keySourceLog(telemetry),
   });
   return {
     config,

@@ -6,9 +6,20 @@ import {
 import { EdgepassError, isEdgepassError } from '../cloudfront/errors';
 import { isKeyPairId } from '../cloudfront/key-group';
 import { loadSigningKey, type SigningKey } from '../cloudfront/signing-key';
+import { abortable } from '../identity/abortable';
 import type { SigningKeySource, SigningMaterial } from '../identity/signing-key-source';
+import { logText } from './log-text';
 
 export type { SigningKeySource, SigningMaterial };
+
+/** The Secrets Manager key source: a `SigningKeySource` whose refreshes can be waited for. */
+export interface SecretsManagerKeySource extends SigningKeySource {
+  /**
+   * Resolves once no refresh is in flight (never rejects): `get()` does not wait for a background
+   * refresh, so tests, and anything that wants the newest key, wait here.
+   */
+  settled(): Promise<void>;
+}
 
 /** One log line from a key source: what happened to which secret and, on trouble, what to fix. */
 export interface SigningKeySourceEvent {
@@ -24,24 +35,47 @@ export interface SecretsManagerKeySourceOptions {
   readonly secretId: string;
   /** The SDK v3 client to read it with (its endpoint, credentials, timeouts and retries apply). */
   readonly client: SecretsManagerClient;
-  /** How long a fetched key is used before asking Secrets Manager again (default 5 minutes). */
+  /**
+   * Deadline of one `GetSecretValue` call in ms, from the request to the last byte of the answer,
+   * the SDK's retries included (default 3000). The SDK's own `requestTimeout` stops at the response
+   * headers and restarts with every attempt; past this deadline the call is aborted and fails.
+   */
+  readonly deadlineMs?: number;
+  /** How long a fetched key is used before it is refreshed (default 5 minutes). */
   readonly ttlMs?: number;
-  /** How long the last good key keeps serving while Secrets Manager fails (default 1 hour). */
+  /**
+   * How long the last good key keeps serving without waiting for Secrets Manager (default 1 hour):
+   * past `ttlMs` it is served at once while a refresh runs in the background, and through an outage.
+   */
   readonly maxStaleMs?: number;
   /**
    * While a stale key is serving, how long to wait after a failed refresh before trying again (default
-   * 30 s, at most `ttlMs`), so an outage costs one slow call and one warning per interval, not per request.
+   * 30 s, at most `ttlMs`), so an outage costs one call and one warning per interval, not per request.
    */
   readonly retryAfterMs?: number;
+  /**
+   * With no usable key, how long callers get 503 without a call after a failure (default 1 s); it
+   * doubles with each failure in a row up to `maxBackoffMs` (default 30 s) and resets on success.
+   */
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
   /** Clock in milliseconds (default `Date.now`). */
   readonly now?: () => number;
   /** Log hook (the Lambda wires Powertools Logger to it); messages say what to fix. */
   readonly onEvent?: (event: SigningKeySourceEvent) => void;
 }
 
+/**
+ * Reading the secret may take this long, retries and body included. With the JWKS deadline (also
+ * 3 s) it leaves a login or sign request 4 s of its 10 s Lambda timeout; Secrets Manager answers in
+ * tens of milliseconds when healthy, so 3 s is room for the SDK's two attempts, not a normal wait.
+ */
+export const DEFAULT_SECRETS_MANAGER_DEADLINE_MS = 3_000;
 const DEFAULT_TTL_MS = 5 * 60_000;
 const DEFAULT_MAX_STALE_MS = 60 * 60_000;
 const DEFAULT_RETRY_AFTER_MS = 30_000;
+const DEFAULT_MIN_BACKOFF_MS = 1_000;
+const DEFAULT_MAX_BACKOFF_MS = 30_000;
 
 /** What a caller (and so a viewer, via the 503 body) is told: nothing about the secret or the key. */
 const UNAVAILABLE = 'the signing key is unavailable; try again shortly';
@@ -140,16 +174,22 @@ export function parseSigningSecret(text: string, secretId: string): { keyPairId:
   return { keyPairId, privateKey };
 }
 
+/** An upstream error as log text: its name and message, capped and escaped (servers write messages). */
 function errorText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const text = `${error.name}: ${error.message}`;
-  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+  return logText(error instanceof Error ? `${error.name}: ${error.message}` : error);
 }
 
 function isUnavailable(error: { name?: string; code?: string; $metadata?: { httpStatusCode?: number } }): boolean {
   const status = error.$metadata?.httpStatusCode ?? 0;
   return (
     UNAVAILABLE_NAMES.has(error.name ?? '') || NETWORK_CODES.has(error.code ?? '') || status === 429 || status >= 500
+  );
+}
+
+function timedOutMessage(secretId: string, detail: string): string {
+  return (
+    `Secrets Manager unavailable: reading secret ${secretId} timed out${detail}; if this persists, check the ` +
+    'function can reach Secrets Manager (in a VPC: a NAT gateway or a secretsmanager VPC endpoint)'
   );
 }
 
@@ -174,7 +214,7 @@ function describeServiceError(error: unknown, secretId: string): string {
     case 'CredentialsProviderError':
       return `no AWS credentials to read secret ${secretId}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE`;
     case 'InvalidRequestException':
-      return `Secrets Manager refuses to read secret ${secretId} (${failure.message ?? 'invalid request'}): if it is scheduled for deletion, restore it`;
+      return `Secrets Manager refuses to read secret ${secretId} (${logText(failure.message ?? 'invalid request')}): if it is scheduled for deletion, restore it`;
   }
   if (/Region is missing/i.test(failure.message ?? '')) {
     return `no AWS region to find secret ${secretId} in: set AWS_REGION (Lambda sets it; serverless invoke local takes provider.region)`;
@@ -184,7 +224,7 @@ function describeServiceError(error: unknown, secretId: string): string {
     // The SDK names a dropped connection "TimeoutError" too; its code (ECONNRESET) says what happened.
     const reason = NETWORK_CODES.has(failure.code ?? '') ? failure.code : (failure.name ?? 'error');
     return timedOut
-      ? `Secrets Manager unavailable: reading secret ${secretId} timed out; if this persists, check the function can reach Secrets Manager (in a VPC: a NAT gateway or a secretsmanager VPC endpoint)`
+      ? timedOutMessage(secretId, '')
       : `Secrets Manager unavailable while reading secret ${secretId} (${reason})`;
   }
   return `cannot read secret ${secretId} from Secrets Manager: ${errorText(error)}`;
@@ -198,10 +238,10 @@ class FetchFailure extends Error {
   }
 }
 
-function milliseconds(value: number | undefined, fallback: number, name: string): number {
+function milliseconds(value: number | undefined, fallback: number, name: string, least = 0): number {
   const chosen = value ?? fallback;
-  if (!Number.isFinite(chosen) || chosen < 0) {
-    throw new EdgepassError('INVALID_CONFIG', `${name} must be a number of milliseconds ≥ 0, got ${value}`);
+  if (!Number.isFinite(chosen) || chosen < least) {
+    throw new EdgepassError('INVALID_CONFIG', `${name} must be a number of milliseconds ≥ ${least}, got ${value}`);
   }
   return chosen;
 }
@@ -214,29 +254,44 @@ function duration(ms: number): string {
 
 /**
  * A signing key source backed by one Secrets Manager secret (`{"keyPairId","privateKey"}`). The key is
- * parsed once and reused for `ttlMs`; concurrent callers share one fetch; a rotated version is picked up
- * on the first refresh after `ttlMs`. When a refresh fails (Secrets Manager down, or a rotated version
- * that is malformed) the last good key keeps signing for up to `maxStaleMs` with a warning; with no good
- * key, `get()` rejects with `EdgepassError('SIGNING_KEY_UNAVAILABLE')` (HTTP 503) whose `cause` says
- * what to fix, and `onEvent` reports the same at level `error`.
+ * parsed once and reused:
+ * - within `ttlMs` of its fetch, from memory;
+ * - from `ttlMs` to `maxStaleMs`, still at once, while one background refresh (never two at a time)
+ *   fetches the current version; a rotated version is served as soon as that refresh completes. A
+ *   failed refresh (Secrets Manager down, a malformed rotated version) logs a warning and is retried
+ *   after `retryAfterMs`; it never rejects anywhere;
+ * - with no key, or one older than `maxStaleMs`, callers wait for the fetch (concurrent callers share
+ *   it). If it fails, `get()` rejects with `EdgepassError('SIGNING_KEY_UNAVAILABLE')` (HTTP 503) whose
+ *   `cause` says what to fix, `onEvent` reports the same at level `error`, and for a back-off delay
+ *   (`minBackoffMs` doubling to `maxBackoffMs`) callers get that error at once, without a call.
+ * Every call runs under `deadlineMs`, reading the answer and the SDK's retries included. Decisions
+ * use the injected clock (`now`); nothing here sets a timer but the call's deadline.
  *
  * @example
  * const keys = createSecretsManagerKeySource({
  *   secretId: config.signingSecretId,
- *   client: new SecretsManagerClient({ maxAttempts: 2, requestHandler: { requestTimeout: 2000, throwOnRequestTimeout: true } }),
+ *   client: createSecretsManagerClient(),
  *   onEvent: ({ level, message, ...rest }) => logger[level](message, rest),
  * });
  * const { keyPairId, key } = await keys.get();
  */
-export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOptions): SigningKeySource {
+export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOptions): SecretsManagerKeySource {
   const { secretId, client } = options;
   const ttlMs = milliseconds(options.ttlMs, DEFAULT_TTL_MS, 'ttlMs');
   const maxStaleMs = milliseconds(options.maxStaleMs, DEFAULT_MAX_STALE_MS, 'maxStaleMs');
   const retryAfterMs = Math.min(milliseconds(options.retryAfterMs, DEFAULT_RETRY_AFTER_MS, 'retryAfterMs'), ttlMs);
+  const deadlineMs = milliseconds(options.deadlineMs, DEFAULT_SECRETS_MANAGER_DEADLINE_MS, 'deadlineMs', 1);
+  const minBackoffMs = milliseconds(options.minBackoffMs, DEFAULT_MIN_BACKOFF_MS, 'minBackoffMs');
+  const maxBackoffMs = milliseconds(options.maxBackoffMs, DEFAULT_MAX_BACKOFF_MS, 'maxBackoffMs', minBackoffMs);
   const now = options.now ?? Date.now;
 
   let good: { readonly material: SigningMaterial; fetchedAt: number } | undefined;
+  /** With a stale key serving: no refresh before this time (set by a failed refresh). */
   let retryAt = Number.NEGATIVE_INFINITY;
+  /** With no usable key: failures in a row, and until when callers get the last one without a call. */
+  let failuresInARow = 0;
+  let backoffUntil = Number.NEGATIVE_INFINITY;
+  let lastFailure: EdgepassError | undefined;
   let inFlight: Promise<SigningMaterial> | undefined;
 
   function emit(level: SigningKeySourceEvent['level'], message: string, cause?: unknown): void {
@@ -251,9 +306,16 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
 
   async function fetchMaterial(): Promise<SigningMaterial> {
     let response: GetSecretValueCommandOutput;
+    // One deadline over the whole call: the SDK aborts its socket (and skips further attempts) on
+    // it, and `abortable` answers at it even if the SDK is still reading a body or waiting to retry.
+    const deadline = AbortSignal.timeout(deadlineMs);
     try {
-      response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      const command = new GetSecretValueCommand({ SecretId: secretId });
+      response = await abortable(client.send(command, { abortSignal: deadline }), deadline);
     } catch (error) {
+      if (deadline.aborted) {
+        throw new FetchFailure(timedOutMessage(secretId, ` (deadline ${duration(deadlineMs)})`), { cause: error });
+      }
       throw new FetchFailure(describeServiceError(error, secretId), { cause: error });
     }
     const versionId = response.VersionId;
@@ -287,6 +349,10 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
     try {
       const material = await fetchMaterial();
       good = { material, fetchedAt: now() };
+      retryAt = Number.NEGATIVE_INFINITY;
+      failuresInARow = 0;
+      backoffUntil = Number.NEGATIVE_INFINITY;
+      lastFailure = undefined;
       if (material !== previous) {
         emit(
           'info',
@@ -298,9 +364,10 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
       return material;
     } catch (error) {
       const failure = error instanceof FetchFailure ? error : new FetchFailure(errorText(error), { cause: error });
-      const age = good === undefined ? undefined : now() - good.fetchedAt;
+      const t = now();
+      const age = good === undefined ? undefined : t - good.fetchedAt;
       if (good !== undefined && age !== undefined && age < maxStaleMs) {
-        retryAt = now() + retryAfterMs;
+        retryAt = t + retryAfterMs;
         emit(
           'warn',
           `${failure.message}; still signing with key ${good.material.keyPairId} (version ${good.material.versionId}) ` +
@@ -313,24 +380,46 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
         age === undefined
           ? failure.message
           : `${failure.message}; the last good key is ${duration(age)} old, past maxStaleMs (${duration(maxStaleMs)}), so nothing can be signed`;
-      emit('error', message, failure.cause);
-      throw new EdgepassError('SIGNING_KEY_UNAVAILABLE', UNAVAILABLE, {
+      failuresInARow += 1;
+      backoffUntil = t + Math.min(minBackoffMs * 2 ** (failuresInARow - 1), maxBackoffMs);
+      lastFailure = new EdgepassError('SIGNING_KEY_UNAVAILABLE', UNAVAILABLE, {
         cause: new FetchFailure(message, { cause: failure.cause }),
       });
+      emit('error', message, failure.cause);
+      throw lastFailure;
     }
   }
 
+  function startRefresh(): Promise<SigningMaterial> {
+    const started = refresh().finally(() => {
+      inFlight = undefined;
+    });
+    // A background refresh has nobody awaiting it: its failure (already logged) must never surface as
+    // an unhandled rejection. Callers that do await it still see the rejection.
+    started.catch(() => undefined);
+    inFlight = started;
+    return started;
+  }
+
   return {
-    get() {
+    async get() {
+      const t = now();
       if (good !== undefined) {
-        const t = now();
         const age = t - good.fetchedAt;
-        if (age < ttlMs || (age < maxStaleMs && t < retryAt)) return Promise.resolve(good.material);
+        if (age < ttlMs) return good.material;
+        if (age < maxStaleMs) {
+          if (inFlight === undefined && t >= retryAt) startRefresh();
+          return good.material;
+        }
       }
-      inFlight ??= refresh().finally(() => {
-        inFlight = undefined;
-      });
-      return inFlight;
+      if (inFlight !== undefined) return inFlight;
+      // Right after a failure, asking again would cost every request a call (and the service a
+      // request storm) for the same answer.
+      if (lastFailure !== undefined && t < backoffUntil) throw lastFailure;
+      return startRefresh();
+    },
+    async settled() {
+      while (inFlight !== undefined) await inFlight.catch(() => undefined);
     },
   };
 }

@@ -134,7 +134,11 @@ describe('POST /api/sign', () => {
     });
     expect(result.body).not.toContain('victim');
     expect(deps.telemetry.logs.slice(before)).toEqual([
-      { level: 'warn', message: 'request refused', fields: { code: 'CLAIM_UNUSABLE', message: expect.any(String) } },
+      {
+        level: 'warn',
+        message: 'request refused',
+        fields: { code: 'CLAIM_UNUSABLE', error: expect.stringMatching(/^claim sub cannot be used in a path/) },
+      },
     ]);
   });
 

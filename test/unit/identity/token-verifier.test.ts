@@ -429,6 +429,14 @@ describe('createTokenVerifier: remote JWKS', () => {
     );
   });
 
+  it('answers "identity provider keys unavailable" for a key set over 1 MiB', async () => {
+    server = await serveJwks({ keys: rsa.jwks.keys, padding: 'x'.repeat(1024 * 1024) });
+    const remote = createTokenVerifier([rsa.remoteConfig(server.url)], { now });
+    const error = await remote.verify(await rsa.mint()).catch((caught: unknown) => caught);
+    expect(error).toEqual(refused('IDP_UNAVAILABLE', 'identity provider keys unavailable'));
+    expect(String((error as Error).cause)).toContain('larger than 1048576 bytes');
+  });
+
   it('answers "identity provider keys unavailable" when the key server is too slow', async () => {
     server = await serveJwks(rsa.jwks);
     server.setDelay(2000);

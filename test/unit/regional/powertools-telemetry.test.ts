@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { powertoolsTelemetry } from '../../../shared/regional/powertools-telemetry';
+import { MAX_FIELD_TEXT, powertoolsTelemetry } from '../../../shared/regional/powertools-telemetry';
 
 // Powertools writes structured JSON and EMF documents to stdout; the Lambda runtime ships them to
 // CloudWatch, which extracts the metrics. Read them back from stdout as CloudWatch would.
@@ -38,6 +38,44 @@ describe('powertoolsTelemetry', () => {
         code: 'TOKEN_EXPIRED',
       }),
     );
+  });
+
+  it('keeps a field named like a Powertools key instead of dropping it with a warning', () => {
+    const telemetry = powertoolsTelemetry(new Logger({ serviceName: 'edgepass-test' }), new Metrics());
+    telemetry.log('warn', 'request refused', { message: 'token is malformed', level: 'custom' });
+    const lines = documents();
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'WARN', _message: 'token is malformed', _level: 'custom' }),
+    );
+    expect(JSON.stringify(lines)).not.toContain('reserved key');
+  });
+
+  it('caps every string, array and nesting, and escapes control characters, so a line stays small', () => {
+    const telemetry = powertoolsTelemetry(new Logger({ serviceName: 'edgepass-test' }), new Metrics());
+    const huge = `\u001b[2J${'A'.repeat(5 * 1024 * 1024)}`;
+    telemetry.log('error', huge, {
+      cause: huge,
+      grants: Array.from({ length: 1000 }, (_, index) => `/users/${index}/*`),
+      nested: { deeper: { deepest: { value: huge } } },
+      error: new Error(huge),
+      count: 3,
+    });
+    const written = writes.flatMap((write) => write.mock.calls).map((call) => String(call[0]));
+    expect(written).toHaveLength(1);
+    // Four hostile strings of at most MAX_FIELD_TEXT characters (and a length marker), the rest small.
+    expect(Buffer.byteLength(written[0] ?? '')).toBeLessThan(4 * (MAX_FIELD_TEXT + 30) + 1024);
+    const [line] = documents();
+    expect(line).toMatchObject({
+      level: 'ERROR',
+      message: expect.stringMatching(/^\\u001b\[2JA+… \(5242884 chars\)$/),
+      cause: expect.stringMatching(/^\\u001b\[2JA+… \(5242884 chars\)$/),
+      nested: { deeper: { deepest: '[nested too deep]' } },
+      error: expect.stringMatching(/^Error: \\u001b/),
+      count: 3,
+    });
+    const grants = (line?.grants ?? []) as string[];
+    expect(grants).toHaveLength(21);
+    expect(grants.at(-1)).toBe('… 980 more');
   });
 
   it('emits EMF counts: plain metrics on flush, denials at once with their reason dimension', () => {

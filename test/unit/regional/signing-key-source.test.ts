@@ -155,7 +155,7 @@ describe('createSecretsManagerKeySource', () => {
     expect(sm.calls('GetSecretValue')).toHaveLength(1);
   });
 
-  it('picks up a rotated secret version on the first get after ttlMs', async () => {
+  it('picks up a rotated secret version with the refresh that the first get after ttlMs starts', async () => {
     sm.put(SECRET, secretText('KOLD', rsa.privatePem));
     const { source, events, advance } = keySource();
     await source.get();
@@ -164,6 +164,8 @@ describe('createSecretsManagerKeySource', () => {
     advance(TTL - 1);
     expect((await source.get()).keyPairId).toBe('KOLD');
     advance(1);
+    expect((await source.get()).keyPairId).toBe('KOLD');
+    await source.settled();
     const rotated = await source.get();
 
     expect(rotated).toMatchObject({ keyPairId: 'KNEW', versionId: newVersion, key: { type: 'ecdsa' } });
@@ -183,6 +185,8 @@ describe('createSecretsManagerKeySource', () => {
 
     advance(TTL);
     expect(await source.get()).toBe(first);
+    await source.settled();
+    expect(await source.get()).toBe(first);
     expect(sm.calls('GetSecretValue')).toHaveLength(2);
     expect(events).toHaveLength(1);
   });
@@ -195,6 +199,7 @@ describe('createSecretsManagerKeySource', () => {
 
     advance(TTL);
     expect(await source.get()).toBe(good);
+    await source.settled();
     expect(events.at(-1)).toMatchObject({
       level: 'warn',
       secretId: SECRET,
@@ -208,6 +213,7 @@ describe('createSecretsManagerKeySource', () => {
     expect(sm.calls('GetSecretValue')).toHaveLength(2);
     advance(1_000);
     expect(await source.get()).toBe(good);
+    await source.settled();
     expect(sm.calls('GetSecretValue')).toHaveLength(3);
 
     advance(MAX_STALE - TTL - 30_000);
@@ -230,9 +236,12 @@ describe('createSecretsManagerKeySource', () => {
     sm.failNext('throttling');
     advance(TTL);
     expect((await source.get()).keyPairId).toBe('K1');
+    await source.settled();
 
     const version = sm.rotate(SECRET, secretText('K2', ec.privatePem));
     advance(30_000);
+    expect((await source.get()).keyPairId).toBe('K1');
+    await source.settled();
     expect(await source.get()).toMatchObject({ keyPairId: 'K2', versionId: version });
   });
 
@@ -245,6 +254,7 @@ describe('createSecretsManagerKeySource', () => {
     advance(TTL);
 
     expect(await source.get()).toBe(good);
+    await source.settled();
     expect(events.at(-1)).toMatchObject({
       level: 'warn',
       message: expect.stringContaining(
@@ -253,13 +263,15 @@ describe('createSecretsManagerKeySource', () => {
     });
   });
 
-  it('retries on the next get after a cold-start failure instead of remembering it', async () => {
+  it('retries once the back-off delay after a cold-start failure has passed', async () => {
     sm.put(SECRET, secretText('K1', rsa.privatePem));
     sm.failNext('internal-error');
-    const { source } = keySource();
+    const { source, advance } = keySource();
 
     await rejection(source.get());
+    advance(1_000);
     expect((await source.get()).keyPairId).toBe('K1');
+    expect(sm.calls('GetSecretValue')).toHaveLength(2);
   });
 
   it('lets the SDK retry throttling and 500s itself (the fixture answers the way AWS does)', async () => {
@@ -454,6 +466,154 @@ describe('createSecretsManagerKeySource', () => {
     expect(() => createSecretsManagerKeySource({ secretId: SECRET, client: clientFor(), ttlMs: -1 })).toThrow(
       /ttlMs must be a number of milliseconds/,
     );
+  });
+
+  it('refuses a deadline under 1 ms when created', () => {
+    expect(() => createSecretsManagerKeySource({ secretId: SECRET, client: clientFor(), deadlineMs: 0 })).toThrow(
+      /deadlineMs must be a number of milliseconds ≥ 1, got 0/,
+    );
+  });
+});
+
+/** A promise a test settles when it likes (to hold a Secrets Manager answer). */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
+}
+
+describe('createSecretsManagerKeySource: stale-while-revalidate', () => {
+  it('serves the cached key past ttlMs at once and refreshes it in the background, one call at a time', async () => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    const { source, advance } = keySource();
+    const cached = await source.get();
+    const version = sm.rotate(SECRET, secretText('K2', ec.privatePem));
+    const release = deferred();
+    sm.failNext({ until: release.promise });
+
+    advance(TTL);
+    // Resolved before Secrets Manager even sees the refresh: nothing waits for it.
+    const first = await Promise.race([
+      source.get(),
+      sm.waitForCalls(2, 'GetSecretValue').then(() => 'waited for Secrets Manager'),
+    ]);
+    expect(first).toBe(cached);
+
+    await sm.waitForCalls(2, 'GetSecretValue');
+    for (let i = 0; i < 20; i += 1) {
+      advance(1_000);
+      expect(await source.get()).toBe(cached);
+    }
+    expect(sm.calls('GetSecretValue')).toHaveLength(2);
+
+    release.resolve();
+    await source.settled();
+    expect(await source.get()).toMatchObject({ keyPairId: 'K2', versionId: version });
+    expect(sm.calls('GetSecretValue')).toHaveLength(2);
+  });
+
+  it('logs a failed background refresh once per retry interval, and never rejects in the background', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      sm.put(SECRET, secretText('K1', rsa.privatePem));
+      const { source, events, advance } = keySource({ retryAfterMs: 30_000 });
+      const cached = await source.get();
+      sm.failNext('internal-error', 100);
+
+      advance(TTL);
+      const answers = await Promise.all(Array.from({ length: 20 }, () => source.get()));
+      expect(new Set(answers)).toEqual(new Set([cached]));
+      await source.settled();
+      advance(29_999);
+      expect(await source.get()).toBe(cached);
+      await source.settled();
+      expect(sm.calls('GetSecretValue')).toHaveLength(2);
+      expect(events.filter((event) => event.level === 'warn')).toHaveLength(1);
+
+      advance(1);
+      expect(await source.get()).toBe(cached);
+      await source.settled();
+      expect(sm.calls('GetSecretValue')).toHaveLength(3);
+      expect(events.filter((event) => event.level === 'warn')).toHaveLength(2);
+
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('makes callers wait for the refresh once the cached key is older than maxStaleMs', async () => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    const { source, advance } = keySource();
+    await source.get();
+    const version = sm.rotate(SECRET, secretText('K2', ec.privatePem));
+
+    advance(MAX_STALE);
+    expect(await source.get()).toMatchObject({ keyPairId: 'K2', versionId: version });
+  });
+});
+
+describe('createSecretsManagerKeySource: back-off without a usable key', () => {
+  it('answers 200 gets for a missing secret with one Secrets Manager call, then one more after the delay', async () => {
+    const { source, events, advance } = keySource();
+
+    const concurrent = await Promise.all(Array.from({ length: 100 }, () => rejection(source.get())));
+    const sequential: EdgepassError[] = [];
+    for (let i = 0; i < 100; i += 1) sequential.push(await rejection(source.get()));
+
+    for (const error of [...concurrent, ...sequential]) {
+      expect(error).toMatchObject({ code: 'SIGNING_KEY_UNAVAILABLE', httpStatus: 503 });
+      expect((error.cause as Error).message).toMatch(new RegExp(`^secret ${SECRET} does not exist`));
+    }
+    expect(sm.calls('GetSecretValue')).toHaveLength(1);
+    expect(events).toHaveLength(1);
+
+    advance(999);
+    await rejection(source.get());
+    expect(sm.calls('GetSecretValue')).toHaveLength(1);
+    advance(1);
+    await rejection(source.get());
+    expect(sm.calls('GetSecretValue')).toHaveLength(2);
+    expect(events).toHaveLength(2);
+  });
+
+  it('doubles the delay after each failure up to maxBackoffMs, and starts again from the shortest after a success', async () => {
+    const { source, advance } = keySource();
+    const callsAfter = async (ms: number): Promise<number> => {
+      advance(ms);
+      await source.get().catch(() => undefined);
+      return sm.calls('GetSecretValue').length;
+    };
+
+    expect(await callsAfter(0)).toBe(1);
+    const waits = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000];
+    for (const [index, wait] of waits.entries()) {
+      expect(await callsAfter(wait - 1)).toBe(index + 1);
+      expect(await callsAfter(1)).toBe(index + 2);
+    }
+
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    advance(30_000);
+    expect((await source.get()).keyPairId).toBe('K1');
+    const calls = sm.calls('GetSecretValue').length;
+
+    sm.failNext('internal-error', 2);
+    advance(MAX_STALE);
+    await rejection(source.get());
+    expect(await callsAfter(999)).toBe(calls + 1);
+    expect(await callsAfter(1)).toBe(calls + 2);
+  });
+
+  it('refuses back-off figures that are not milliseconds, or a maximum below the minimum', () => {
+    expect(() => keySource({ minBackoffMs: -1 })).toThrow(/minBackoffMs must be a number of milliseconds/);
+    expect(() => keySource({ minBackoffMs: 2_000, maxBackoffMs: 1_000 })).toThrow(/maxBackoffMs/);
   });
 });
 
