@@ -17,7 +17,7 @@ const POOL_SIZE = 256;
 const CACHE_SIZE = 64;
 /** Fresh `node` processes timed for the cold start, after one untimed warm-up spawn. */
 const COLD_STARTS = 25;
-/** DESIGN.md "Quality budgets": module load + first decision in a fresh Node process. */
+/** Quality budget: module load + first decision in a fresh Node process. */
 const COLD_START_BUDGET_MS = 10;
 
 /** The distribution's host: RESOURCE's host, so signed cookies cover the requests. */
@@ -152,7 +152,7 @@ const bytes = (value: number) => `${value.toLocaleString('en-US')} B`;
 
 /**
  * The deployed artefact: the minified Lambda@Edge viewer-request bundle with a baked configuration.
- * Cold start in fresh processes (the DESIGN.md budget), then in-process decisions per second for a
+ * Cold start in fresh processes (the quality budget), then in-process decisions per second for a
  * viewer the gate has not seen and for an HLS player repeating its cookie, against raw verify.
  */
 export const edgeSection: Section = {
@@ -259,7 +259,7 @@ export const edgeSection: Section = {
           {
             id: 'cold.budget',
             short: `${COLD_START_BUDGET_MS} ms budget`,
-            label: `Budget: module load + first decision ≤ ${COLD_START_BUDGET_MS} ms in a fresh Node process (DESIGN.md), as a rate`,
+            label: `Budget: module load + first decision ≤ ${COLD_START_BUDGET_MS} ms in a fresh Node process, as a rate`,
             measurement: fromSamples([COLD_START_BUDGET_MS]),
           },
           {

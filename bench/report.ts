@@ -95,7 +95,7 @@ export function renderBudgets(budgets: readonly BudgetResult[]): string {
     `- ${b.pass ? '✓' : '✗'} ${b.row.label} ≥ ${b.min}× ${b.reference.short}: ${formatRatio(b.ratio)}`;
   const misses = budgets.filter((b) => !b.pass);
   const lines = [
-    `Budgets (DESIGN.md "Quality budgets"): ${budgets.length - misses.length} of ${budgets.length} met`,
+    `Budgets (the quality budgets): ${budgets.length - misses.length} of ${budgets.length} met`,
     '',
     ...budgets.map(line),
   ];

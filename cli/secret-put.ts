@@ -115,7 +115,7 @@ function readPrivateKey(file: string): SigningKey {
   }
 }
 
-/** The signing secret exactly as DESIGN.md states it: one JSON object, the key as PKCS#8 PEM. */
+/** The signing secret in its one documented format (docs/deploy.md): one JSON object, the key as PKCS#8 PEM. */
 function secretText(keyPairId: string, key: SigningKey, secretId: string): string {
   const privateKey = key.keyObject.export({ type: 'pkcs8', format: 'pem' }).toString();
   const text = JSON.stringify({ keyPairId, privateKey });

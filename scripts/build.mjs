@@ -25,7 +25,12 @@ await Promise.all([
   ...library('shared/index.ts', 'index'),
   ...library('shared/regional/secrets-manager.ts', 'secrets-manager'),
   build({ ...cjs, entryPoints: ['cli/edgepass.ts'], outfile: 'dist/edgepass.cjs' }),
-  build({ ...cjs, entryPoints: ['shared/config/build-defines.ts'], outfile: 'dist/build-config.cjs', packages: 'external' }),
+  build({
+    ...cjs,
+    entryPoints: ['shared/config/build-defines.ts'],
+    outfile: 'dist/build-config.cjs',
+    packages: 'external',
+  }),
   build({ ...cjs, entryPoints: ['bench/index.ts'], outfile: 'dist/bench.cjs', packages: 'external' }),
 ]);
 

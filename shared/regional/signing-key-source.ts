@@ -123,7 +123,7 @@ function describeJson(value: unknown): string {
 
 /**
  * Reads the signing secret's text (`{"keyPairId":"K2JCJMDEHXQW5F","privateKey":"-----BEGIN PRIVATE
- * KEY-----…"}`, see DESIGN.md) and checks its shape: a CloudFront public key id and an unencrypted PEM
+ * KEY-----…"}`, the one documented format) and checks its shape: a CloudFront public key id and an unencrypted PEM
  * private key (PKCS#8, or PKCS#1 / SEC1). Whether CloudFront accepts the key itself is `loadSigningKey`'s
  * check. Errors are `SIGNING_KEY_UNAVAILABLE` naming the secret and the problem, never quoting its text.
  *

@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../fixtures/run-cli';
+
+/**
+ * Every command in the docs runs as written: the shell blocks of README.md and docs/*.md run in order
+ * (one fresh folder per page, holding a key pair in keys/ and the checkout's files), the TypeScript
+ * blocks are type-checked against the library as users import it (`edgepass`,
+ * `edgepass/secrets-manager`). A block that cannot run here carries a tag after its language, and the
+ * tag names where it is covered instead.
+ */
+
+/** Tags a shell block may carry instead of running here, and why. */
+const NOT_RUN_HERE: Record<string, string> = {
+  suite: 'runs or installs this very suite (npm ci, npm test, lint, bench)',
+  package: 'packs the package: test/integration/package.test.ts does it',
+  e2e: 'serverless invoke local: test/e2e/serverless.test.ts runs every sample event',
+  stack: 'needs the local stack running: the local-stack tests cover it',
+  aws: 'needs an AWS account or a deployed distribution',
+};
+
+interface Block {
+  readonly file: string;
+  readonly line: number;
+  readonly language: string;
+  readonly tag: string | undefined;
+  readonly code: string;
+}
+
+const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((name) => `docs/${name}`)].filter((name) =>
+  name.endsWith('.md'),
+);
+
+function blocksOf(file: string): Block[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const blocks: Block[] = [];
+  for (const match of text.matchAll(/^```([^\n]*)\n([\s\S]*?)^```$/gm)) {
+    const [language = '', tag] = (match[1] as string).trim().split(/\s+/);
+    const line = text.slice(0, match.index).split('\n').length;
+    blocks.push({ file, line, language, tag, code: match[2] as string });
+  }
+  return blocks;
+}
+
+const blocks = pages.flatMap(blocksOf);
+const shell = blocks.filter((block) => block.language === 'sh' || block.language === 'bash');
+const typescript = blocks.filter((block) => block.language === 'ts' || block.language === 'typescript');
+const where = (block: Block) => `${block.file}:${block.line}`;
+
+/** A folder standing in for the checkout: its files linked, a key pair in keys/, `npx edgepass` the built CLI. */
+function checkout(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepass-docs-'));
+  for (const name of ['package.json', 'bin', 'dist', 'node_modules', 'edgepass.config.json', 'events']) {
+    symlinkSync(join(ROOT, name), join(dir, name));
+  }
+  execFileSync(process.execPath, [join(ROOT, 'bin', 'edgepass.cjs'), 'keys', 'generate', '--out', 'keys'], {
+    cwd: dir,
+  });
+  return dir;
+}
+
+const NPX = `npx() { if [ "$1" = edgepass ]; then shift; node "${join(ROOT, 'bin', 'edgepass.cjs')}" "$@"; else command npx "$@"; fi; }\n`;
+
+describe('the docs’ shell blocks', () => {
+  it('tag every block that does not run here with a known reason (listed, not hidden)', () => {
+    const skipped = shell.filter((block) => block.tag !== undefined);
+    for (const block of skipped) expect(Object.keys(NOT_RUN_HERE), where(block)).toContain(block.tag);
+    const list = skipped.map((block) => `${where(block)} [${block.tag}]: ${NOT_RUN_HERE[block.tag as string]}`);
+    console.log(`docs blocks not run here:\n  ${list.join('\n  ')}`);
+    expect(shell.filter((block) => block.tag === undefined).length).toBeGreaterThanOrEqual(3);
+  });
+
+  for (const page of pages) {
+    const runnable = shell.filter((block) => block.file === page && block.tag === undefined);
+    if (runnable.length === 0) continue;
+    it(`run as written in ${page} (${runnable.length} block${runnable.length === 1 ? '' : 's'}, in order)`, () => {
+      const dir = checkout();
+      const script = NPX + runnable.map((block) => `# ${where(block)}\n${block.code}`).join('\n');
+      // POSIX sh with -e: a failing command (not followed by `|| …`) fails the page.
+      const output = execFileSync('sh', ['-e', '-c', script], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+      expect(output).not.toMatch(/edgepass: .*(error|Error)\b.*\n\s+at /);
+    }, 60_000);
+  }
+});
+
+describe('the docs’ TypeScript blocks', () => {
+  it('type-check against the library as users import it (the project’s strict settings)', () => {
+    expect(typescript.length).toBeGreaterThanOrEqual(3);
+    const dir = mkdtempSync(join(tmpdir(), 'edgepass-docs-ts-'));
+    const files = typescript.map((block, index) => {
+      const name = `block-${index}.ts`;
+      writeFileSync(join(dir, name), `// ${where(block)}\n${block.code}\nexport {};\n`);
+      return name;
+    });
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        // The project's own (strictest) settings; the imports resolve as a user's would.
+        extends: join(ROOT, 'tsconfig.json'),
+        compilerOptions: {
+          noEmit: true,
+          module: 'esnext',
+          moduleResolution: 'bundler',
+          typeRoots: [join(ROOT, 'node_modules', '@types')],
+          baseUrl: ROOT,
+          paths: {
+            edgepass: ['shared/index.ts'],
+            'edgepass/secrets-manager': ['shared/regional/secrets-manager.ts'],
+            '@aws-sdk/*': ['node_modules/@aws-sdk/*'],
+          },
+        },
+        files,
+        include: [],
+      }),
+    );
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    let output = '';
+    try {
+      execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
+    } catch (error) {
+      output = String((error as { stdout?: string }).stdout);
+    }
+    expect(output).toBe('');
+  }, 60_000);
+});
