@@ -108,7 +108,7 @@ describe('the npm package', () => {
 
   it('type-checks the README’s library example against the installed types (strict, Node16 modules)', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Library API'));
+    const section = readme.slice(readme.indexOf('## Library'));
     const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
     expect(example).toContain("from 'edgepass'");
     const dir = join(consumer, 'example');
