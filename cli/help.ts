@@ -25,6 +25,7 @@ Commands:
   sign-cookies    sign CloudFront cookies for a resource and print Set-Cookie lines
   inspect         decode a signed URL or cookies and say whether CloudFront would serve it
   secret put      store the signing key in AWS Secrets Manager for the login and sign functions
+  dev             run the whole system on localhost (in the repository; npm start does the same)
 
 Options:
   -h, --help      show help (also after a command: edgepass inspect --help)
@@ -80,6 +81,17 @@ serve it; when not, why and the likely fix. Without --public-key the signature i
 
 ${WHEN}
 Exit codes: 0 allowed, 1 denied, 2 usage or input error.`,
+
+  dev: `Usage: edgepass dev
+
+Runs the local stack from the edgepass repository: the CloudFront emulator on http://localhost:PORT
+(the built edge gate, login and sign handlers), the dev identity provider, the local Secrets Manager
+and the demo site; a frontend origin on PORT+1. Ctrl-C stops everything.
+
+Environment:
+  PORT                       the distribution's port (default 3000)
+  SECRETS_MANAGER_PORT       the local Secrets Manager's port (default 4566)
+  EDGEPASS_KEY_GROUP_CHECK   off (default), before or after: also run CloudFront's own key-group check`,
 
   secret: `Usage: edgepass secret put --secret-id ID --key-pair-id ID --private-key FILE [options]
 

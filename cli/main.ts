@@ -1,6 +1,7 @@
 import { version } from '../package.json';
 import { isEdgepassError } from '../shared';
 import { wantsHelp } from './args';
+import { devCommand } from './dev';
 import { HELP } from './help';
 import { inspectCommand } from './inspect';
 import type { CliIo } from './io';
@@ -38,6 +39,7 @@ const COMMANDS = {
   'sign-cookies': signCookiesCommand,
   inspect: inspectCommand,
   secret: secretCommand,
+  dev: devCommand,
 } satisfies Record<string, Command>;
 
 type CommandName = keyof typeof COMMANDS;

@@ -25,6 +25,8 @@ await Promise.all([
   ...library('shared/index.ts', 'index'),
   ...library('shared/regional/secrets-manager.ts', 'secrets-manager'),
   build({ ...cjs, entryPoints: ['cli/edgepass.ts'], outfile: 'dist/edgepass.cjs' }),
+  // The local stack, loaded by `edgepass dev` from beside the CLI; repository only (not in the package).
+  build({ ...cjs, entryPoints: ['dev/main.ts'], outfile: 'dist/dev.cjs', packages: 'external' }),
   build({
     ...cjs,
     entryPoints: ['shared/config/build-defines.ts'],

@@ -1,0 +1,307 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { cloudFrontErrorXml, errorXml } from '../shared/cloudfront/denial';
+import { compileGlob, matchGlob } from '../shared/cloudfront/glob';
+import { createKeyGroup } from '../shared/cloudfront/key-group';
+import { verifySignedRequest } from '../shared/cloudfront/verify';
+import { type Behaviour, distributionBehaviours } from '../shared/config/behaviours';
+import type { EdgepassConfig } from '../shared/config/schema';
+import { corsHeaders, preflightHeaders } from '../shared/regional/cors';
+import type { LoadedHandler } from './bundles';
+import type { HttpApiResult } from './http-api-event';
+import { httpApiEvent, readBody, sendHttpApiResult } from './http-api-event';
+import type { DevIdentityProvider } from './identity-provider';
+import { TOKEN_LIFETIME } from './identity-provider';
+import type { Origin } from './origin';
+import { clientIpOf, nodeHeaders, splitTarget, type ViewerRequestResult, viewerRequestEvent } from './viewer-event';
+
+/**
+ * The CloudFront emulator: one HTTP server with the distribution's behaviours from the one
+ * configuration. `/auth/*` and `/api/*` run the built login and URL-issuer handlers through API
+ * Gateway payload 2.0 events; every other path runs the built viewer-request bundle on a real
+ * Lambda@Edge event, and what the gate forwards is exactly what the origin gets. Optionally it also
+ * runs CloudFront's own trusted-key-group check, before or after the gate (CloudFront does not
+ * document the order). The dev identity provider's routes exist only here.
+ */
+
+/** CloudFront's own signed-URL/cookie check on the gated behaviours, and when it runs. */
+export type KeyGroupCheck = 'off' | 'before' | 'after';
+
+/** One line of the stack's request log. */
+export interface RequestLogEntry {
+  readonly method: string;
+  readonly path: string;
+  /** Which part answered: the gate and the origin, CloudFront's own check, the HTTP API, the dev IdP. */
+  readonly via: 'gate' | 'key-group' | 'api' | 'dev';
+  readonly decision?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly status: number;
+  readonly ms: number;
+}
+
+export interface EmulatorOptions {
+  readonly config: EdgepassConfig;
+  /** `localhost:PORT`: the distribution's host name. */
+  readonly host: string;
+  readonly edge: LoadedHandler;
+  readonly login: LoadedHandler;
+  readonly sign: LoadedHandler;
+  readonly origin: Origin;
+  readonly idp: DevIdentityProvider;
+  readonly keyGroupCheck: KeyGroupCheck;
+  readonly log: (entry: RequestLogEntry) => void;
+}
+
+/** The HTTP API's routes (serverless.yml): method and path → function. */
+const API_ROUTES: readonly { method: string; path: RegExp; fn: 'login' | 'sign'; route: string }[] = [
+  { method: 'POST', path: /^\/auth\/(login|refresh|logout)$/, fn: 'login', route: 'POST /auth/{action}' },
+  { method: 'OPTIONS', path: /^\/auth\/.+$/, fn: 'login', route: 'OPTIONS /auth/{proxy+}' },
+  { method: 'POST', path: /^\/api\/sign$/, fn: 'sign', route: 'POST /api/sign' },
+  { method: 'OPTIONS', path: /^\/api\/sign$/, fn: 'sign', route: 'OPTIONS /api/sign' },
+];
+
+/**
+ * The path CloudFront matches behaviours on: percent-decoded and with dot segments removed (the
+ * gate itself still sees the raw spelling).
+ */
+export function behaviourPath(uri: string): string {
+  let path: string;
+  try {
+    path = decodeURIComponent(uri);
+  } catch {
+    path = uri;
+  }
+  const out: string[] = [];
+  for (const segment of path.split('/').slice(1)) {
+    if (segment === '..') out.pop();
+    else if (segment !== '.') out.push(segment);
+  }
+  return `/${out.join('/')}`;
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  res.writeHead(status, { 'content-length': String(Buffer.byteLength(body)), ...headers });
+  res.end(body);
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  send(
+    res,
+    status,
+    { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+    JSON.stringify(body),
+  );
+}
+
+/** The request listener of the emulated distribution. */
+export function createEmulator(options: EmulatorOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { config } = options;
+  const behaviours = distributionBehaviours(config).map((behaviour) => ({
+    ...behaviour,
+    glob: compileGlob(behaviour.pathPattern === '*' ? '/*' : behaviour.pathPattern, true),
+  }));
+  const keyGroup = createKeyGroup(config.keyGroup.map((key) => ({ id: key.id, publicKey: key.publicKey as string })));
+  let sequence = 0;
+
+  const behaviourFor = (uri: string): Behaviour =>
+    behaviours.find((behaviour) => matchGlob(behaviour.glob, behaviourPath(uri))) ?? (behaviours.at(-1) as Behaviour);
+
+  /** CloudFront's response headers policy on the content: CORS with credentials for the configured origins. */
+  const cors = (req: IncomingMessage): Record<string, string> => corsHeaders(req.headers.origin, config.cors);
+
+  /** CloudFront's own check of signed URLs and cookies against the key group. */
+  const keyGroupDenial = (req: IncomingMessage, uri: string, querystring: string, cookies: string[]) => {
+    const url = `${config.scheme}://${options.host}${uri}${querystring === '' ? '' : `?${querystring}`}`;
+    const decision = verifySignedRequest(
+      { url, cookie: cookies, clientIp: clientIpOf(req) },
+      { now: Math.floor(Date.now() / 1000), keyGroup },
+    );
+    return decision.allowed ? undefined : decision;
+  };
+
+  async function dev(req: IncomingMessage, res: ServerResponse, path: string): Promise<RequestLogEntry['status']> {
+    const origin = req.headers.origin;
+    if (req.method === 'OPTIONS') {
+      const headers = preflightHeaders(origin, config.cors);
+      send(
+        res,
+        204,
+        headers['access-control-allow-origin'] === undefined
+          ? headers
+          : { ...headers, 'access-control-allow-methods': 'GET, POST, OPTIONS' },
+        '',
+      );
+      return 204;
+    }
+    const headers = corsHeaders(origin, config.cors);
+    if (path === '/.well-known/jwks.json' && req.method === 'GET') {
+      json(res, 200, options.idp.jwks, headers);
+      return 200;
+    }
+    if (path === '/dev/users' && req.method === 'GET') {
+      json(res, 200, { users: options.idp.users }, headers);
+      return 200;
+    }
+    if (path === '/dev/token' && req.method === 'POST') {
+      const body = await readBody(req);
+      let request: { user?: unknown; expiresIn?: unknown } = {};
+      try {
+        request = JSON.parse(body?.toString('utf8') ?? '') as typeof request;
+      } catch {
+        // answered below
+      }
+      const expiresIn = request.expiresIn ?? TOKEN_LIFETIME.default;
+      if (
+        typeof request.user !== 'string' ||
+        typeof expiresIn !== 'number' ||
+        !Number.isInteger(expiresIn) ||
+        expiresIn < TOKEN_LIFETIME.min ||
+        expiresIn > TOKEN_LIFETIME.max
+      ) {
+        json(
+          res,
+          400,
+          {
+            error: {
+              code: 'BAD_REQUEST',
+              message: `send {"user":"ada"} (optionally "expiresIn": ${TOKEN_LIFETIME.min}–${TOKEN_LIFETIME.max} seconds)`,
+            },
+          },
+          headers,
+        );
+        return 400;
+      }
+      const minted = await options.idp.mint(request.user, expiresIn);
+      if (minted === undefined) {
+        json(
+          res,
+          404,
+          {
+            error: {
+              code: 'UNKNOWN_USER',
+              message: `no demo user ${JSON.stringify(request.user.slice(0, 40))}; see GET /dev/users`,
+            },
+          },
+          headers,
+        );
+        return 404;
+      }
+      json(res, 200, minted, headers);
+      return 200;
+    }
+    json(res, 404, { error: { code: 'NOT_FOUND', message: `${req.method} ${path} is not a dev route` } }, headers);
+    return 404;
+  }
+
+  async function api(req: IncomingMessage, res: ServerResponse, uri: string, requestId: string): Promise<number> {
+    const route = API_ROUTES.find((candidate) => candidate.method === req.method && candidate.path.test(uri));
+    if (route === undefined) {
+      // API Gateway's own answer for a route it does not have.
+      json(res, 404, { message: 'Not Found' });
+      return 404;
+    }
+    const body = await readBody(req);
+    if (body === undefined) {
+      json(res, 413, { message: 'Request Entity Too Large' });
+      return 413;
+    }
+    const handler = route.fn === 'login' ? options.login : options.sign;
+    const result = (await handler.handler(httpApiEvent(req, body, route.route, requestId))) as HttpApiResult;
+    handler.takeLogs();
+    sendHttpApiResult(res, result);
+    return result.statusCode ?? 200;
+  }
+
+  async function gated(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<Pick<RequestLogEntry, 'via' | 'decision' | 'reason' | 'status'>> {
+    const { uri, querystring } = splitTarget(req.url);
+    const event = viewerRequestEvent(req, options.host, requestId);
+    const cookies = (event.Records[0].cf.request.headers.cookie ?? []).map((header) => header.value);
+    if (options.keyGroupCheck === 'before') {
+      const denial = keyGroupDenial(req, uri, querystring, cookies);
+      if (denial !== undefined) {
+        send(res, 403, { 'content-type': 'text/xml', ...cors(req) }, cloudFrontErrorXml(denial.code));
+        return { via: 'key-group', decision: 'deny', reason: denial.reason, status: 403 };
+      }
+    }
+    const result = (await options.edge.handler(event)) as ViewerRequestResult;
+    const line = options.edge.takeLogs().at(-1);
+    const logged =
+      line === undefined ? {} : (JSON.parse(line) as { decision?: string; reason?: string; detail?: string });
+    const decision = { via: 'gate' as const, decision: logged.decision, reason: logged.detail ?? logged.reason };
+    if (result.status !== undefined) {
+      const status = Number(result.status);
+      const headers = nodeHeaders(result.headers);
+      const body =
+        result.body === undefined
+          ? ''
+          : result.bodyEncoding === 'base64'
+            ? Buffer.from(result.body, 'base64')
+            : result.body;
+      res.writeHead(status, { ...headers, ...cors(req), 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+      return { ...decision, status };
+    }
+    const forwarded = { uri: result.uri ?? uri, querystring: result.querystring ?? '', headers: result.headers ?? {} };
+    if (options.keyGroupCheck === 'after') {
+      const denial = keyGroupDenial(
+        req,
+        forwarded.uri,
+        forwarded.querystring,
+        (forwarded.headers.cookie ?? []).map((header) => header.value),
+      );
+      if (denial !== undefined) {
+        send(res, 403, { 'content-type': 'text/xml', ...cors(req) }, cloudFrontErrorXml(denial.code));
+        return { via: 'key-group', decision: 'deny', reason: denial.reason, status: 403 };
+      }
+    }
+    for (const [name, value] of Object.entries(cors(req))) res.setHeader(name, value);
+    const status = options.origin.serve(
+      {
+        method: req.method ?? 'GET',
+        uri: forwarded.uri,
+        headers: {
+          range: forwarded.headers.range?.[0]?.value,
+          'if-none-match': forwarded.headers['if-none-match']?.[0]?.value,
+        },
+      },
+      res,
+    );
+    return { ...decision, status };
+  }
+
+  return (req, res) => {
+    const started = performance.now();
+    const requestId = `local-${(++sequence).toString(36)}-${Date.now().toString(36)}`;
+    const { uri } = splitTarget(req.url);
+    const path = behaviourPath(uri);
+    const done = (entry: Pick<RequestLogEntry, 'via' | 'decision' | 'reason' | 'status'>) =>
+      options.log({ method: req.method ?? 'GET', path: uri, ms: performance.now() - started, ...entry });
+    const failed = (error: unknown) => {
+      // A crash in a handler is CloudFront's 502 (LambdaExecutionError), never a hung request.
+      if (!res.headersSent) {
+        send(res, 502, { 'content-type': 'text/xml' }, errorXml('LambdaExecutionError', 'The Lambda function failed'));
+      } else {
+        res.destroy();
+      }
+      done({
+        via: 'gate',
+        decision: 'error',
+        reason: error instanceof Error ? error.message.slice(0, 120) : 'error',
+        status: 502,
+      });
+    };
+    if (path === '/.well-known/jwks.json' || path.startsWith('/dev/')) {
+      dev(req, res, path).then((status) => done({ via: 'dev', status }), failed);
+      return;
+    }
+    const behaviour = behaviourFor(uri);
+    if (behaviour.target === 'api') {
+      api(req, res, uri, requestId).then((status) => done({ via: 'api', status }), failed);
+      return;
+    }
+    gated(req, res, requestId).then(done, failed);
+  };
+}

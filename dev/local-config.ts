@@ -1,0 +1,71 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfigFile } from '../shared/config/file';
+import type { EdgepassConfig } from '../shared/config/schema';
+
+/**
+ * The local stack's configuration: the `local` stage of the repository's edgepass.config.json (the
+ * only stage that trusts the dev identity provider and the dev signing key), with `localhost:3000`
+ * and `localhost:3001` moved to the chosen ports, and the keys it names generated on first start into
+ * the git-ignored `.edgepass/local/`.
+ */
+
+/** The stage the local stack runs; no deployment uses it. */
+export const LOCAL_STAGE = 'local';
+
+export interface LocalFiles {
+  /** `.edgepass/local/`, git-ignored. */
+  readonly dir: string;
+  /** The configuration written for this start (ports substituted, key paths absolute). */
+  readonly configFile: string;
+  readonly config: EdgepassConfig;
+  /** The dev CloudFront signing key (ECDSA P-256: small cookies, fast signing). */
+  readonly signingKeyPem: string;
+  /** The dev identity provider's ES256 key. */
+  readonly idpKeyPem: string;
+}
+
+function keyPair(dir: string, name: string): { privatePem: string; publicPem: string } {
+  const privateFile = join(dir, `${name}private.pem`);
+  const publicFile = join(dir, `${name}public.pem`);
+  if (!existsSync(privateFile) || !existsSync(publicFile)) {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  }
+  return { privatePem: readFileSync(privateFile, 'utf8'), publicPem: readFileSync(publicFile, 'utf8') };
+}
+
+/**
+ * Prepares `.edgepass/local/` under `root` for a stack on `port` (its frontend on `port + 1`):
+ * generates the keys once, writes the port-specific configuration and validates it. A configuration
+ * mistake throws `INVALID_CONFIG` naming the field.
+ */
+export function prepareLocalFiles(root: string, port: number): LocalFiles {
+  const dir = join(root, '.edgepass', 'local');
+  mkdirSync(dir, { recursive: true });
+  const signing = keyPair(dir, '');
+  const idp = keyPair(dir, 'idp-');
+  const raw = JSON.parse(readFileSync(join(root, 'edgepass.config.json'), 'utf8')) as {
+    stages?: Record<string, unknown>;
+  };
+  const stage = raw.stages?.[LOCAL_STAGE];
+  if (stage === undefined)
+    throw new Error(`edgepass.config.json has no stages.${LOCAL_STAGE}: the local stack needs it`);
+  // The local stage names localhost:3000 (the stack) and localhost:3001 (the frontend); follow PORT.
+  const moved = JSON.parse(
+    JSON.stringify(stage)
+      .replaceAll('localhost:3001', `localhost:${port + 1}`)
+      .replaceAll('localhost:3000', `localhost:${port}`)
+      .replaceAll('".edgepass/local/', `"${resolve(dir)}/`),
+  );
+  // Sample-key paths of the top level stay relative to the repository.
+  const top = JSON.parse(
+    JSON.stringify(raw).replaceAll('"events/sample-keys/', `"${resolve(root, 'events/sample-keys')}/`),
+  );
+  const configFile = join(dir, 'edgepass.config.json');
+  writeFileSync(configFile, JSON.stringify({ ...top, stages: { ...top.stages, [LOCAL_STAGE]: moved } }, null, 2));
+  const config = loadConfigFile(configFile, LOCAL_STAGE);
+  return { dir, configFile, config, signingKeyPem: signing.privatePem, idpKeyPem: idp.privatePem };
+}

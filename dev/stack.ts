@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { buildFunction, loadEdgeHandler, loadRegionalHandler } from './bundles';
+import { createEmulator, type KeyGroupCheck, type RequestLogEntry } from './emulator';
+import { createFrontend } from './frontend';
+import { createDevIdentityProvider, type DevUser } from './identity-provider';
+import { LOCAL_STAGE, prepareLocalFiles } from './local-config';
+import { createOrigin } from './origin';
+import { type LocalSecretsManager, startSecretsManager } from './secrets-manager';
+
+/**
+ * The whole system on localhost, in one process: the local Secrets Manager holding the dev signing
+ * key, the built edge gate and regional handlers (the artifacts that deploy, with the `local` stage
+ * baked in), the dev identity provider, the emulated distribution on PORT and the frontend origin on
+ * PORT + 1. `close()` stops every server and leaves no port behind.
+ */
+
+export interface StackOptions {
+  /** The checkout (holds edgepass.config.json, functions/, dev/site). */
+  readonly root: string;
+  /** The distribution's port; the frontend gets `port + 1`. Default 3000. */
+  readonly port?: number;
+  /** The local Secrets Manager's port (README's invoke-local commands use 4566). `0` picks a free one. */
+  readonly secretsManagerPort?: number;
+  readonly keyGroupCheck?: KeyGroupCheck;
+  readonly log?: (entry: RequestLogEntry) => void;
+}
+
+export interface Stack {
+  readonly url: string;
+  readonly frontendUrl: string;
+  readonly secretsManagerEndpoint: string;
+  readonly users: readonly DevUser[];
+  readonly secretsManager: LocalSecretsManager;
+  close(): Promise<void>;
+}
+
+/** The dev signing key's CloudFront public key id (the `local` stage's key group). */
+const LOCAL_KEY_ID = 'KLOCALDEVKEY01';
+/** The sample events' key, stored too so the README's `serverless invoke local` commands work. */
+const SAMPLE_SECRET_ID = 'edgepass/dev/signing-key';
+const SAMPLE_KEY_ID = 'KSAMPLEEVENTS01';
+
+/** Listens on 127.0.0.1 (and on ::1 when the machine has it), so `localhost` works either way. */
+async function listen(listener: RequestListener, port: number): Promise<Server[]> {
+  const bind = (host: string) =>
+    new Promise<Server>((resolve, reject) => {
+      const server = createServer(listener);
+      server.keepAliveTimeout = 5000;
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve(server);
+      });
+    });
+  const servers = [await bind('127.0.0.1')];
+  try {
+    servers.push(await bind('::1'));
+  } catch {
+    // No IPv6 loopback here: 127.0.0.1 is enough.
+  }
+  return servers;
+}
+
+function closeAll(servers: readonly Server[]): Promise<void> {
+  return Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    ),
+  ).then(() => undefined);
+}
+
+/**
+ * Starts the local stack. Throws (before anything listens, or after closing what did) when the
+ * configuration is wrong or a port is taken; the error names the field or the port.
+ *
+ * @example
+ * const stack = await startStack({ root: process.cwd(), port: 3000 });
+ * console.log(stack.url); // http://localhost:3000
+ * await stack.close();
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const port = options.port ?? 3000;
+  const host = `localhost:${port}`;
+  const files = prepareLocalFiles(options.root, port);
+  const { config } = files;
+  const provider = config.identityProviders[0];
+  if (provider === undefined) throw new Error(`stages.${LOCAL_STAGE} names no identity provider`);
+
+  const secretsManager = await startSecretsManager({ port: options.secretsManagerPort ?? 4566 });
+  const servers: Server[] = [];
+  try {
+    secretsManager.put(
+      config.signingSecretId,
+      JSON.stringify({ keyPairId: LOCAL_KEY_ID, privateKey: files.signingKeyPem }),
+    );
+    const samplePem = readFileSync(join(options.root, 'events', 'sample-keys', 'private.pem'), 'utf8');
+    secretsManager.put(SAMPLE_SECRET_ID, JSON.stringify({ keyPairId: SAMPLE_KEY_ID, privateKey: samplePem }));
+
+    // What the regional functions read from their environment (Lambda sets the region; the SDK honours
+    // the endpoint override; the credentials are dummies the local Secrets Manager accepts).
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secretsManager.endpoint;
+    process.env.AWS_REGION ??= 'us-east-1';
+    process.env.AWS_ACCESS_KEY_ID ??= 'local';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+    const build = join(files.dir, 'build');
+    const { buildEdgeBundle } = createRequire(join(options.root, 'package.json'))('./scripts/edge-bundle.cjs') as {
+      buildEdgeBundle(o: { configFile: string; stage?: string; outfile: string }): { outfile: string };
+    };
+    const edge = loadEdgeHandler(
+      buildEdgeBundle({ configFile: files.configFile, stage: LOCAL_STAGE, outfile: join(build, 'viewer-request.js') })
+        .outfile,
+    );
+    const login = loadRegionalHandler(buildFunction(options.root, 'login', files.configFile, LOCAL_STAGE, build));
+    const sign = loadRegionalHandler(buildFunction(options.root, 'sign', files.configFile, LOCAL_STAGE, build));
+
+    const idp = await createDevIdentityProvider({
+      issuer: provider.issuer,
+      audience: Array.isArray(provider.audience) ? (provider.audience[0] as string) : provider.audience,
+      privateKeyPem: files.idpKeyPem,
+    });
+    const origin = createOrigin(join(options.root, 'dev', 'site'), {
+      'assets/hls.min.js': join(options.root, 'node_modules', 'hls.js', 'dist', 'hls.min.js'),
+    });
+    const emulator = createEmulator({
+      config,
+      host,
+      edge,
+      login,
+      sign,
+      origin,
+      idp,
+      keyGroupCheck: options.keyGroupCheck ?? 'off',
+      log: options.log ?? (() => {}),
+    });
+    servers.push(...(await listen(emulator, port)));
+    const frontend = createFrontend(join(options.root, 'dev', 'frontend'), `http://${host}`);
+    servers.push(...(await listen((req, res) => void frontend(req, res), port + 1)));
+
+    return {
+      url: `http://${host}`,
+      frontendUrl: `http://localhost:${port + 1}`,
+      secretsManagerEndpoint: secretsManager.endpoint,
+      users: idp.users,
+      secretsManager,
+      close: () => Promise.all([closeAll(servers), secretsManager.close()]).then(() => undefined),
+    };
+  } catch (error) {
+    await Promise.all([closeAll(servers), secretsManager.close()]);
+    throw error;
+  }
+}
