@@ -29,10 +29,10 @@ describe('runCli', () => {
   });
 
   it('answers an unknown command with one usage line and exit 2', () => {
-    expect(capture(['dev'])).toEqual({
+    expect(capture(['deploy'])).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'edgepass: unknown command "dev"; commands: keys, sign-url, sign-cookies, inspect, secret\n',
+      stderr: 'edgepass: unknown command "deploy"; commands: keys, sign-url, sign-cookies, inspect, secret, dev\n',
     });
   });
 
