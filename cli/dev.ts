@@ -19,5 +19,6 @@ export function devCommand(args: readonly string[], io: CliIo): Promise<number> 
     return Promise.resolve(2);
   }
   const { runDev } = require(bundle) as { runDev(env: NodeJS.ProcessEnv): Promise<number> };
-  return runDev(io.env as NodeJS.ProcessEnv);
+  // Every server is closed by now: exit at once rather than wait for idle timers to run out.
+  return runDev(io.env as NodeJS.ProcessEnv).then((code) => process.exit(code));
 }
