@@ -7,12 +7,14 @@ import { safeReturnPath } from '../../../shared/edge/return-to';
 
 /**
  * The demo content `npm start` serves, checked as files: dev/site (the origin behind the emulated
- * CloudFront, read like S3 keys). Pages exist, point only at files that exist, carry no inline code
- * (the stack may send `script-src 'self'`), and the whole stays small.
+ * CloudFront, read like S3 keys) and dev/frontend (the page on the second origin). Pages exist, point
+ * only at files that exist, carry no inline code (the stack may send `script-src 'self'`), and the
+ * whole stays small.
  */
 
 const ROOT = join(__dirname, '..', '..', '..');
 const SITE = join(ROOT, 'dev', 'site');
+const FRONTEND = join(ROOT, 'dev', 'frontend');
 const KB = 1024;
 
 const SITE_PAGES = [
@@ -22,11 +24,14 @@ const SITE_PAGES = [
   'videos/free/index.html',
   'reports/index.html',
 ];
+const FRONTEND_PAGE = join(FRONTEND, 'index.html');
 
 /** Paths the stack answers itself on the content origin, with the file behind each. */
 const STACK_FILES: Readonly<Record<string, string>> = {
   '/assets/hls.min.js': join(ROOT, 'node_modules', 'hls.js', 'dist', 'hls.min.js'),
 };
+/** Paths the stack writes on the frontend origin. */
+const FRONTEND_GENERATED = new Set(['/config.js']);
 /** The stack's content types: anything else in dev/site would go out with a guessed type. */
 const SERVED_EXTENSIONS = /\.(html|css|js|m3u8|ts|pdf|svg|json|txt)$/;
 
@@ -65,10 +70,13 @@ function references(html: string): string[] {
   return [...html.matchAll(/\s(?:src|href)="([^"]*)"/g)].map((match) => match[1] as string);
 }
 
-/** Root-relative file paths named in a script: quoted literals. */
+/** Root-relative file paths named in a script: quoted literals, and `${API}/…` on the frontend. */
 function scriptPaths(js: string): string[] {
   const file = String.raw`(\/[\w./-]*\.(?:html|css|js|m3u8|ts|pdf|svg|json|txt))`;
-  return [...js.matchAll(new RegExp(`['"\`]${file}['"\`]`, 'g'))].map((match) => match[1] as string);
+  return [
+    ...[...js.matchAll(new RegExp(`['"\`]${file}['"\`]`, 'g'))].map((match) => match[1] as string),
+    ...[...js.matchAll(new RegExp(String.raw`\$\{API\}${file}`, 'g'))].map((match) => match[1] as string),
+  ];
 }
 
 /** Relative module imports of a script (`import … from './x.js'`). */
@@ -77,6 +85,7 @@ function moduleImports(js: string): string[] {
 }
 
 const sitePages = SITE_PAGES.map((page) => ({ page, html: read(join(SITE, page)) }));
+const allPages = [...sitePages, { page: 'dev/frontend/index.html', html: read(FRONTEND_PAGE) }];
 
 describe('dev/site pages', () => {
   it.each(SITE_PAGES)('%s exists, declares a language and uses the shared stylesheet', (page) => {
@@ -122,8 +131,34 @@ describe('dev/site pages', () => {
   });
 });
 
+describe('dev/frontend page', () => {
+  const html = read(FRONTEND_PAGE);
+
+  it('loads /config.js before its own script, and nothing else from its origin that is missing', () => {
+    const scripts = [...html.matchAll(/<script\b[^>]*\ssrc="([^"]*)"/g)].map((match) => match[1]);
+    expect(scripts).toEqual(['/config.js', '/app.js']);
+    for (const url of references(html)) {
+      expect(FRONTEND_GENERATED.has(url) || isFile(join(FRONTEND, url)), url).toBe(true);
+    }
+  });
+
+  it('asks the stack only for files that exist in dev/site, hls.js included', () => {
+    const js = read(join(FRONTEND, 'app.js'));
+    const paths = scriptPaths(js);
+    expect(paths).toEqual(expect.arrayContaining(['/assets/hls.min.js', '/videos/hls/index.m3u8']));
+    for (const path of paths) expect(siteFile(path), path).toBeDefined();
+  });
+
+  it('offers to sign paths that name files in dev/site', () => {
+    const defaults = /<textarea id="sign-paths"[^>]*>([^<]*)<\/textarea>/.exec(html)?.[1] ?? '';
+    const paths = defaults.split('\n').filter((line) => line !== '');
+    expect(paths.length).toBeGreaterThan(0);
+    for (const path of paths) expect(siteFile(path), path).toBeDefined();
+  });
+});
+
 describe('no inline code (Content-Security-Policy script-src self)', () => {
-  it.each(sitePages.map(({ page, html }) => [page, html]))(
+  it.each(allPages.map(({ page, html }) => [page, html]))(
     '%s has no inline script, style or handler',
     (_page, html) => {
       for (const match of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
@@ -156,6 +191,12 @@ describe('the hooks browser tests use', () => {
   it('gives the player the attributes muted autoplay needs', () => {
     expect(read(join(SITE, 'videos', 'index.html'))).toContain(
       '<video id="player" muted autoplay playsinline controls></video>',
+    );
+  });
+
+  it('gives the frontend page its buttons and log', () => {
+    expect(ids(read(FRONTEND_PAGE))).toEqual(
+      expect.arrayContaining(['login-ada', 'login-bob', 'sign', 'play', 'logout', 'log', 'sign-paths', 'play-status']),
     );
   });
 });
