@@ -12,6 +12,7 @@ import { batchSection } from './batch';
 import { edgeSection } from './edge';
 import { edgeInputsSection } from './edge-inputs';
 import { cpuShare, DEFAULT_OPTIONS, QUICK_OPTIONS } from './harness';
+import { localStackSection } from './local-stack';
 import { loginSection } from './login';
 import { checkBudgets, describeMethod, machine, renderBudgets, renderTable, type SectionResult } from './report';
 import type { Section } from './section';
@@ -25,6 +26,7 @@ const SECTIONS: readonly Section[] = [
   edgeSection,
   edgeInputsSection,
   loginSection,
+  localStackSection,
 ];
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -64,7 +66,10 @@ async function main(argv: readonly string[]): Promise<void> {
     '',
     renderTable(results),
     '',
-    renderBudgets(budgets),
+    renderBudgets(
+      budgets,
+      results.flatMap((section) => section.rows.flatMap((row) => row.checks ?? [])),
+    ),
     '',
     `Total run time ${((performance.now() - started) / 1000).toFixed(1)} s.`,
   ];

@@ -1,6 +1,6 @@
 import { arch, cpus, platform } from 'node:os';
 import type { HarnessOptions } from './harness';
-import type { Row } from './section';
+import type { Check, Row } from './section';
 
 /** A section's title and its measured rows, in the order printed. */
 export interface SectionResult {
@@ -90,23 +90,28 @@ export function renderTable(sections: readonly SectionResult[]): string {
 }
 
 /** The budget list under the table, with misses called out on their own. */
-export function renderBudgets(budgets: readonly BudgetResult[]): string {
+export function renderBudgets(budgets: readonly BudgetResult[], checks: readonly Check[] = []): string {
   const line = (b: BudgetResult) =>
     `- ${b.pass ? '✓' : '✗'} ${b.row.label} ≥ ${b.min}× ${b.reference.short}: ${formatRatio(b.ratio)}`;
   const misses = budgets.filter((b) => !b.pass);
+  const failedChecks = checks.filter((c) => !c.pass);
+  const total = budgets.length + checks.length;
+  const missed = misses.length + failedChecks.length;
   const lines = [
-    `Budgets (the quality budgets): ${budgets.length - misses.length} of ${budgets.length} met`,
+    `Budgets (the quality budgets): ${total - missed} of ${total} met`,
     '',
     ...budgets.map(line),
+    ...checks.map((c) => `- ${c.pass ? '✓' : '✗'} ${c.label}`),
   ];
-  if (misses.length > 0) {
-    lines.push('', `**${misses.length} budget${misses.length === 1 ? '' : 's'} MISSED:**`, '');
+  if (missed > 0) {
+    lines.push('', `**${missed} budget${missed === 1 ? '' : 's'} MISSED:**`, '');
     for (const b of misses) {
       lines.push(
         `- ✗ ${b.row.label}: ${formatRatio(b.ratio)} ${b.reference.short}, budget ≥ ${b.min}× ` +
           `(${formatRate(b.row.measurement.hz)} vs ${formatRate(b.reference.measurement.hz)} ops/s)`,
       );
     }
+    for (const c of failedChecks) lines.push(`- ✗ ${c.label}`);
   }
   return lines.join('\n');
 }

@@ -18,6 +18,14 @@ export interface Row {
   readonly short: string;
   readonly measurement: Measurement;
   readonly ratios?: readonly Ratio[];
+  /** Pass/fail budgets that are not ratios (e.g. "no error under load"), listed with the others. */
+  readonly checks?: readonly Check[];
+}
+
+/** A budget that holds or not, with the figure behind it in its label. */
+export interface Check {
+  readonly label: string;
+  readonly pass: boolean;
 }
 
 /**

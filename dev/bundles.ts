@@ -20,6 +20,11 @@ export interface LoadedHandler {
   takeLogs(): string[];
 }
 
+/** The edge gate, which also counts its public-key operations (each one a verified-signature cache miss). */
+export interface LoadedEdgeHandler extends LoadedHandler {
+  signatureVerifications(): number;
+}
+
 interface EsbuildConfigModule {
   readonly bundleOptions: Record<string, unknown>;
   defineFor(stage: string | undefined): Record<string, string>;
@@ -63,21 +68,37 @@ export function buildFunction(root: string, name: string, configFile: string, st
 
 /**
  * Loads the built viewer-request bundle in a fresh context that has only what it needs (the Node
- * `require` for `node:crypto`, `Buffer`) and a captured console.
+ * `require` for `node:crypto`, `Buffer`) and a captured console. The bundle's `node:crypto` counts
+ * calls to `verify` — the public-key operation a verified-signature cache hit skips — so the stack can
+ * show (GET /dev/stats) that the cache works and stays at its size without the bundle exposing it.
  */
-export function loadEdgeHandler(outfile: string): LoadedHandler {
+export function loadEdgeHandler(outfile: string): LoadedEdgeHandler {
   const lines: string[] = [];
   const module = { exports: {} as { handler?: LambdaHandler } };
+  const requireFromBundle = createRequire(outfile);
+  let verifications = 0;
+  const sandboxRequire = (id: string): unknown => {
+    const loaded = requireFromBundle(id) as typeof import('node:crypto');
+    if (id !== 'node:crypto' && id !== 'crypto') return loaded;
+    const counting = Object.create(loaded) as typeof import('node:crypto');
+    Object.defineProperty(counting, 'verify', {
+      value: (...args: Parameters<typeof loaded.verify>) => {
+        verifications++;
+        return loaded.verify(...args);
+      },
+    });
+    return counting;
+  };
   runInNewContext(readFileSync(outfile, 'utf8'), {
     module,
     exports: module.exports,
-    require: createRequire(outfile),
+    require: sandboxRequire,
     console: capturingConsole(lines),
     Buffer,
   });
   const handler = module.exports.handler;
   if (handler === undefined) throw new Error(`${outfile} exports no handler`);
-  return { handler, outfile, takeLogs: () => lines.splice(0) };
+  return { handler, outfile, takeLogs: () => lines.splice(0), signatureVerifications: () => verifications };
 }
 
 /**

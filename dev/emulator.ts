@@ -6,7 +6,7 @@ import { verifySignedRequest } from '../shared/cloudfront/verify';
 import { type Behaviour, distributionBehaviours } from '../shared/config/behaviours';
 import type { EdgepassConfig } from '../shared/config/schema';
 import { corsHeaders, preflightHeaders } from '../shared/regional/cors';
-import type { LoadedHandler } from './bundles';
+import type { LoadedEdgeHandler, LoadedHandler } from './bundles';
 import type { HttpApiResult } from './http-api-event';
 import { httpApiEvent, readBody, sendHttpApiResult } from './http-api-event';
 import type { DevIdentityProvider } from './identity-provider';
@@ -42,7 +42,7 @@ export interface EmulatorOptions {
   readonly config: EdgepassConfig;
   /** `localhost:PORT`: the distribution's host name. */
   readonly host: string;
-  readonly edge: LoadedHandler;
+  readonly edge: LoadedEdgeHandler;
   readonly login: LoadedHandler;
   readonly sign: LoadedHandler;
   readonly origin: Origin;
@@ -102,8 +102,9 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
   const keyGroup = createKeyGroup(config.keyGroup.map((key) => ({ id: key.id, publicKey: key.publicKey as string })));
   let sequence = 0;
 
-  const behaviourFor = (uri: string): Behaviour =>
-    behaviours.find((behaviour) => matchGlob(behaviour.glob, behaviourPath(uri))) ?? (behaviours.at(-1) as Behaviour);
+  /** The behaviour for a path already decoded by `behaviourPath`. */
+  const behaviourFor = (path: string): Behaviour =>
+    behaviours.find((behaviour) => matchGlob(behaviour.glob, path)) ?? (behaviours.at(-1) as Behaviour);
 
   /** CloudFront's response headers policy on the content: CORS with credentials for the configured origins. */
   const cors = (req: IncomingMessage): Record<string, string> => corsHeaders(req.headers.origin, config.cors);
@@ -135,6 +136,18 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
     const headers = corsHeaders(origin, config.cors);
     if (path === '/.well-known/jwks.json' && req.method === 'GET') {
       json(res, 200, options.idp.jwks, headers);
+      return 200;
+    }
+    if (path === '/dev/stats' && req.method === 'GET') {
+      // With `node --expose-gc` the heap is collected first, so heapUsed is what is kept, not garbage.
+      (globalThis as { gc?: () => void }).gc?.();
+      const { heapUsed, rss } = process.memoryUsage();
+      json(
+        res,
+        200,
+        { requests: sequence, signatureVerifications: options.edge.signatureVerifications(), heapUsed, rss },
+        headers,
+      );
       return 200;
     }
     if (path === '/dev/users' && req.method === 'GET') {
@@ -297,7 +310,7 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
       dev(req, res, path).then((status) => done({ via: 'dev', status }), failed);
       return;
     }
-    const behaviour = behaviourFor(uri);
+    const behaviour = behaviourFor(path);
     if (behaviour.target === 'api') {
       api(req, res, uri, requestId).then((status) => done({ via: 'api', status }), failed);
       return;

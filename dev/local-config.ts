@@ -1,5 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfigFile } from '../shared/config/file';
 import type { EdgepassConfig } from '../shared/config/schema';
@@ -8,14 +8,15 @@ import type { EdgepassConfig } from '../shared/config/schema';
  * The local stack's configuration: the `local` stage of the repository's edgepass.config.json (the
  * only stage that trusts the dev identity provider and the dev signing key), with `localhost:3000`
  * and `localhost:3001` moved to the chosen ports, and the keys it names generated on first start into
- * the git-ignored `.edgepass/local/`.
+ * the git-ignored `.edgepass/local/`. Stacks on different ports may start at the same time (the test
+ * suites do): the keys are created once, atomically, and each port builds into its own folder.
  */
 
 /** The stage the local stack runs; no deployment uses it. */
 export const LOCAL_STAGE = 'local';
 
 export interface LocalFiles {
-  /** `.edgepass/local/`, git-ignored. */
+  /** `.edgepass/local/port-<PORT>/`, git-ignored: this port's configuration and built bundles. */
   readonly dir: string;
   /** The configuration written for this start (ports substituted, key paths absolute). */
   readonly configFile: string;
@@ -26,15 +27,42 @@ export interface LocalFiles {
   readonly idpKeyPem: string;
 }
 
+/** Writes `file` whole or not at all (a temporary file renamed over it). */
+function writeAtomically(file: string, text: string, mode?: number): string {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, mode === undefined ? {} : { mode });
+  return temporary;
+}
+
+/**
+ * The key pair `<name>private.pem` / `<name>public.pem` in `dir`, generated on first use. The private
+ * key is published with a hard link, which fails if another process got there first (then its key is
+ * used); the public key is always derived from the private key that won.
+ */
 function keyPair(dir: string, name: string): { privatePem: string; publicPem: string } {
   const privateFile = join(dir, `${name}private.pem`);
   const publicFile = join(dir, `${name}public.pem`);
-  if (!existsSync(privateFile) || !existsSync(publicFile)) {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    writeFileSync(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  if (!existsSync(privateFile)) {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const temporary = writeAtomically(
+      privateFile,
+      privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+      0o600,
+    );
+    try {
+      linkSync(temporary, privateFile);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    } finally {
+      rmSync(temporary, { force: true });
+    }
   }
-  return { privatePem: readFileSync(privateFile, 'utf8'), publicPem: readFileSync(publicFile, 'utf8') };
+  const privatePem = readFileSync(privateFile, 'utf8');
+  const publicPem = createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }) as string;
+  if (!existsSync(publicFile) || readFileSync(publicFile, 'utf8') !== publicPem) {
+    renameSync(writeAtomically(publicFile, publicPem), publicFile);
+  }
+  return { privatePem, publicPem };
 }
 
 /**
@@ -43,10 +71,11 @@ function keyPair(dir: string, name: string): { privatePem: string; publicPem: st
  * mistake throws `INVALID_CONFIG` naming the field.
  */
 export function prepareLocalFiles(root: string, port: number): LocalFiles {
-  const dir = join(root, '.edgepass', 'local');
+  const keys = join(root, '.edgepass', 'local');
+  const dir = join(keys, `port-${port}`);
   mkdirSync(dir, { recursive: true });
-  const signing = keyPair(dir, '');
-  const idp = keyPair(dir, 'idp-');
+  const signing = keyPair(keys, '');
+  const idp = keyPair(keys, 'idp-');
   const raw = JSON.parse(readFileSync(join(root, 'edgepass.config.json'), 'utf8')) as {
     stages?: Record<string, unknown>;
   };
@@ -58,7 +87,7 @@ export function prepareLocalFiles(root: string, port: number): LocalFiles {
     JSON.stringify(stage)
       .replaceAll('localhost:3001', `localhost:${port + 1}`)
       .replaceAll('localhost:3000', `localhost:${port}`)
-      .replaceAll('".edgepass/local/', `"${resolve(dir)}/`),
+      .replaceAll('".edgepass/local/', `"${resolve(keys)}/`),
   );
   // Sample-key paths of the top level stay relative to the repository.
   const top = JSON.parse(

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts, portIsFree } from '../fixtures/free-ports';
 
 /**
  * `npm start` as a user runs it: a child process from the repository, driven from the outside over
@@ -11,21 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 
 const ROOT = join(__dirname, '..', '..');
-
-/** A free port whose next one is free too (the frontend listens on PORT + 1). */
-async function freePorts(): Promise<number> {
-  const tryPort = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    if ((await tryPort(port)) && (await tryPort(port + 1)) && (await tryPort(port + 2))) return port;
-  }
-  throw new Error('no free ports');
-}
 
 let stack: ChildProcess;
 let output = '';
@@ -48,7 +33,7 @@ function waitFor(pattern: RegExp, ms: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  port = await freePorts();
+  port = await freePorts(3);
   base = `http://localhost:${port}`;
   stack = spawn('npm', ['start'], {
     cwd: ROOT,
@@ -209,13 +194,6 @@ describe('npm start, from the outside', () => {
     };
     expect(await gone()).toBe(true);
     // …and every port is free again.
-    for (const p of [port, port + 1, port + 2]) {
-      const free = await new Promise<boolean>((resolve) => {
-        const server = createServer();
-        server.once('error', () => resolve(false));
-        server.listen(p, '127.0.0.1', () => server.close(() => resolve(true)));
-      });
-      expect(free, `port ${p}`).toBe(true);
-    }
+    for (const p of [port, port + 1, port + 2]) expect(await portIsFree(p), `port ${p}`).toBe(true);
   });
 });

@@ -903,7 +903,7 @@ describe.concurrent('edgepass usage and input errors: one line on stderr, exit 2
   const signed = () => signUrl(url, { keyPairId: 'KRSA', privateKey: rsa.privatePem, expires: NOW + 600, now: NOW });
   const cases: [string, () => string[], RegExp][] = [
     ['no command', () => [], /missing command/],
-    ['an unknown command', () => ['dev'], /unknown command "dev"/],
+    ['an unknown command', () => ['serve'], /unknown command "serve"/],
     ['an unknown top-level option', () => ['--frobnicate'], /unknown option --frobnicate/],
     [
       'an unknown flag',
