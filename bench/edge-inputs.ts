@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { sign as cryptoSign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ViewerRequestHandler } from '../functions/viewer-request/create-handler';
-import { epochSeconds, signCookies, signUrl } from '../shared/index';
+import { customPolicy, encodeCloudFrontBase64, epochSeconds, signCookies, signUrl } from '../shared/index';
 import { buildBenchBundle, repoRoot, viewerRequestEvent } from './edge';
 import { cookieHeader, ecKeyPair, RESOURCE, rsaKeyPair } from './fixtures';
 import { fromSamples, measureInterleaved } from './harness';
@@ -36,7 +37,8 @@ interface Case {
   readonly uri: string;
   readonly querystring?: string;
   readonly cookie: string;
-  readonly expect: 'allow' | 'deny';
+  readonly referer?: string;
+  readonly expect: 'allow' | 'deny' | 'pass';
   /** Compared with the plain 8 KB path (canonicalisation) rather than only with a normal decision. */
   readonly path?: boolean;
 }
@@ -126,6 +128,26 @@ export const edgeInputsSection: Section = {
         MAX_COOKIE_HEADER - normalCookie.length - 8,
       );
       const longQuery = padded('', 'k=v&', MAX_URL - 64 - 1).slice(0, -1);
+      // The third review's shapes (F1, F5). A key holder's pattern with a 2,000-character middle chunk
+      // (V8's indexOf builds skip tables from a needle's last 250 characters only), near-missed by an
+      // 8 KB path; and unauthenticated inputs that cost 27–56× before: a forged policy nested 6,000
+      // deep, a signing param followed by 8,000 `&`, a 20 KB Referer of signing params on a public
+      // path, 20 KB of `CloudFront-` cookie names.
+      const longChunk = `${'a'.repeat(8)}b${'a'.repeat(1991)}`;
+      // edgepass's signers refuse such a resource (the gate never matches it): signed as another would.
+      const chunkPolicy = customPolicy({ resource: `${ORIGIN}/videos/*${longChunk}*`, dateLessThan: now + 3600 });
+      const chunkCookie = cookieHeader({
+        'CloudFront-Policy': encodeCloudFrontBase64(chunkPolicy),
+        'CloudFront-Signature': encodeCloudFrontBase64(cryptoSign('sha1', Buffer.from(chunkPolicy), rsa.privatePem)),
+        'CloudFront-Key-Pair-Id': RSA_ID,
+      });
+      const nested = Buffer.from('['.repeat(6000))
+        .toString('base64')
+        .replaceAll('+', '-')
+        .replaceAll('=', '_')
+        .replaceAll('/', '~');
+      const manyNames = padded('', 'CloudFront-X=1;', MAX_COOKIE_HEADER - 16);
+      const signingReferer = `${ORIGIN}/assets/app.js?${padded('', 'Signature=x&', 20_000)}keep=1`;
 
       const cases: Case[] = [
         {
@@ -214,6 +236,50 @@ export const edgeInputsSection: Section = {
           cookie: normalCookie,
           expect: 'allow',
         },
+        {
+          id: 'chunk',
+          short: 'long chunk',
+          label:
+            'Key holder’s pattern `/videos/*a⁸ba¹⁹⁹¹*` (2,000 characters between two stars: never matched) against an 8 KB path of `a`, cached cookie → deny',
+          uri: padded('/videos/', 'a', MAX_URL - 200),
+          cookie: chunkCookie,
+          expect: 'deny',
+        },
+        {
+          id: 'nested',
+          short: 'nested',
+          label: 'Forged policy nested 6,000 deep (`[[[…` base64) in the query → MalformedPolicy',
+          uri: '/videos/42/720p/segment-00001.ts',
+          querystring: `Policy=${nested}&Signature=abc_&Key-Pair-Id=${RSA_ID}`,
+          cookie: '',
+          expect: 'deny',
+        },
+        {
+          id: 'amps',
+          short: '8,000 &',
+          label: '`Key-Pair-Id=…` followed by 8,000 `&` in the query → deny',
+          uri: '/videos/42/720p/segment-00001.ts',
+          querystring: `Key-Pair-Id=${RSA_ID}${'&'.repeat(8000)}`,
+          cookie: '',
+          expect: 'deny',
+        },
+        {
+          id: 'referer',
+          short: 'referer 20 KB',
+          label: '20 KB Referer of `Signature=x&…` on a public path → pass, Referer stripped',
+          uri: '/assets/app.js',
+          cookie: '',
+          referer: signingReferer,
+          expect: 'pass',
+        },
+        {
+          id: 'names',
+          short: 'cookie names',
+          label: `${MAX_COOKIE_HEADER.toLocaleString('en-US')} B of \`CloudFront-X=1;\` cookie names (${Math.floor(manyNames.length / 15).toLocaleString('en-US')} names) → deny`,
+          uri: '/videos/42/720p/segment-00001.ts',
+          cookie: manyNames,
+          expect: 'deny',
+        },
       ];
 
       console.log = (line?: unknown) => {
@@ -224,8 +290,9 @@ export const edgeInputsSection: Section = {
         const event = JSON.parse(
           JSON.stringify(viewerRequestEvent(c.uri, c.cookie, `bench-${c.id}`, c.querystring ?? '')),
         ) as ReturnType<typeof viewerRequestEvent>;
-        const headers = event.Records[0]?.cf.request.headers as { cookie?: unknown } | undefined;
+        const headers = event.Records[0]?.cf.request.headers as { cookie?: unknown; referer?: unknown } | undefined;
         if (c.cookie === '' && headers !== undefined) delete headers.cookie;
+        if (c.referer !== undefined && headers !== undefined) headers.referer = [{ key: 'Referer', value: c.referer }];
         const marker = `"decision":"${c.expect}"`;
         return {
           id: c.id,

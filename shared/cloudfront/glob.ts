@@ -1,7 +1,8 @@
 /**
  * Wildcard matching in linear time for one section of text (a path, a host, a query): `*` matches
  * any run of characters and, when asked for, `?` exactly one — in the first and last chunk only (a
- * pattern with `?` between two stars never matches). A pattern is compiled once into its
+ * pattern with `?` between two stars, or a chunk between two stars longer than `MAX_MIDDLE_CHUNK`,
+ * never matches). A pattern is compiled once into its
  * literal chunks (split at `*`). Matching puts the first chunk at the start, the last at the end and
  * every chunk between at its leftmost fit: that is exact when a `*` may hold any character (which
  * callers guarantee by matching each section on its own), and it never backtracks, so an 8 KB input
@@ -42,10 +43,16 @@ function chunkAt(chunk: string, wild: boolean, text: string, at: number): boolea
 }
 
 /**
- * The leftmost position in [from, limit - chunk.length] where a chunk without `?` matches, or -1.
- * V8's string search is linear, and the greedy placement only moves forward, so a whole match costs
- * O(text + pattern).
+ * Longest middle chunk (between two stars) searched for. V8's string search is Boyer–Moore with full
+ * shift tables up to 250 characters — linear for the first match — but builds them from a needle's
+ * last 250 characters only, so a longer chunk can cost O(text × chunk): a 2,000-character chunk
+ * against an 8 KB path of near-misses took 700 cached decisions. A longer middle chunk never matches;
+ * edgepass's signers refuse one (a search of our own, Knuth–Morris–Pratt, was linear but 5× slower
+ * than this one on every ordinary pattern).
  */
+export const MAX_MIDDLE_CHUNK = 250;
+
+/** The leftmost position in [from, limit - chunk.length] where a chunk without `?` matches, or -1. */
 function findChunk(chunk: string, text: string, from: number, limit: number): number {
   const at = text.indexOf(chunk, from);
   return at !== -1 && at <= limit - chunk.length ? at : -1;
@@ -71,9 +78,9 @@ export function matchGlob(glob: Glob, text: string, start = 0, end: number = tex
   for (let i = 1; i < last; i++) {
     const chunk = chunks[i] as string;
     // A `?` between two stars would need a search that is not linear (an 8 KB URL against a
-    // 3,500-character `?` run took 157 ms): such a pattern never matches. Only a key holder can sign
-    // one; edgepass's own signers never write `?` wildcards.
-    if (wild[i]) return false;
+    // 3,500-character `?` run took 157 ms), and so would a chunk over MAX_MIDDLE_CHUNK: such a
+    // pattern never matches. Only a key holder can sign one; edgepass's own signers refuse both.
+    if (wild[i] || chunk.length > MAX_MIDDLE_CHUNK) return false;
     const found = findChunk(chunk, text, at, tailAt);
     if (found === -1) return false;
     at = found + chunk.length;

@@ -31,7 +31,8 @@ export function trustedKeyGroup(keys: readonly { id: string; publicKey: string |
   for (const { id, publicKey } of keys) {
     byId.set(id, { id, keyObject: typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey });
   }
-  return { get: (id) => byId.get(id) };
+  // The map itself is a KeyGroup (only its `get` is used); no wrapper for the edge bundle to carry.
+  return byId;
 }
 
 /**

@@ -10,10 +10,10 @@ import { compileGlob, type Glob, matchGlob } from './glob';
 interface PatternSections {
   readonly scheme: string;
   readonly host: string;
-  /** `undefined` when the pattern stops after the host. */
-  readonly path: string | undefined;
-  /** `undefined` when the pattern has no `\?` query section. */
-  readonly query: string | undefined;
+  /** Absent when the pattern stops after the host. */
+  readonly path?: string;
+  /** Absent when the pattern has no `\?` query section. */
+  readonly query?: string;
 }
 
 /** Splits a pattern into its sections, or `undefined` when it has no recognisable shape. */
@@ -32,11 +32,11 @@ export function splitResourcePattern(pattern: string): PatternSections | undefin
   }
   if (scheme.length === 0 || /[:/]/.test(scheme)) return undefined;
   const slash = rest.indexOf('/');
-  if (slash === -1) return { scheme, host: rest, path: undefined, query: undefined };
+  if (slash === -1) return { scheme, host: rest };
   const host = rest.slice(0, slash);
   const afterHost = rest.slice(slash);
   const escapedQuery = afterHost.indexOf('\\?');
-  if (escapedQuery === -1) return { scheme, host, path: afterHost, query: undefined };
+  if (escapedQuery === -1) return { scheme, host, path: afterHost };
   return {
     scheme,
     host,

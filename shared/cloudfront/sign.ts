@@ -1,12 +1,13 @@
 import { type KeyObject, sign } from 'node:crypto';
 import { encodeCloudFrontBase64 } from './base64';
 import { EdgepassError } from './errors';
+import { MAX_MIDDLE_CHUNK } from './glob';
 import { cidrText, type Ipv4Cidr, parseIpv4Cidr } from './ipv4-cidr';
 import { isKeyPairId } from './key-group';
-import { cannedPolicy, customPolicy, MAX_EPOCH_SECONDS } from './policy';
+import { cannedPolicy, customPolicy, MAX_EPOCH_SECONDS, MAX_POLICY_BRACKETS } from './policy';
 import { grantsAnyHost, isValidResourcePattern, matchResource } from './resource-pattern';
 import { loadSigningKey, type SigningKey } from './signing-key';
-import { splitSigningParams } from './signing-params';
+import { MAX_QUERY_PARTS, SIGNING_PARAMS, splitSigningParams } from './signing-params';
 import { epochSeconds } from './when';
 
 export type HashAlgorithm = 'sha1' | 'sha256';
@@ -169,8 +170,16 @@ export function checkSignableUrl(url: string): void {
   const q = url.indexOf('?');
   if (q === -1) return;
   const query = url.slice(q + 1);
-  if (query.split('&').some((piece) => piece.length === 0)) {
+  const pieces = query.split('&');
+  if (pieces.some((piece) => piece.length === 0)) {
     throw new EdgepassError('INVALID_URL', 'the query has an empty part (a trailing ?, & or &&): remove it');
+  }
+  // The signing params join the user's; the gate reads no signed query of more parts than that.
+  if (pieces.length > MAX_QUERY_PARTS - SIGNING_PARAMS.length) {
+    throw new EdgepassError(
+      'INVALID_URL',
+      `the query has ${pieces.length} parameters; signed URLs carry at most ${MAX_QUERY_PARTS - SIGNING_PARAMS.length}`,
+    );
   }
   const split = splitSigningParams(query);
   if (split.signed || split.values['Hash-Algorithm'] !== undefined) {
@@ -199,6 +208,9 @@ function checkCanonicalUrl(url: string): void {
   }
 }
 
+/** `[` and `{` a signed Resource may hold: the gate's limit less a policy's own seven. */
+const MAX_RESOURCE_BRACKETS = MAX_POLICY_BRACKETS - 7;
+
 function checkResource(resource: string, allowBroad: boolean | undefined): void {
   if (typeof resource !== 'string' || resource.length === 0) {
     throw new EdgepassError('INVALID_RESOURCE', 'a resource is required; omitting it would grant every URL');
@@ -212,15 +224,24 @@ function checkResource(resource: string, allowBroad: boolean | undefined): void 
       `${resource} is not a resource pattern (scheme://host/path, wildcards * and ?)`,
     );
   }
-  if (
-    resource
-      .split('*')
-      .slice(1, -1)
-      .some((chunk) => chunk.includes('?'))
-  ) {
+  const middle = resource.split('*').slice(1, -1);
+  if (middle.some((chunk) => chunk.includes('?'))) {
     throw new EdgepassError(
       'INVALID_RESOURCE',
       `${resource} has a ? between two *: the edgepass gate never matches that (it would need a search that is not linear); use * alone there`,
+    );
+  }
+  if (middle.some((chunk) => chunk.length > MAX_MIDDLE_CHUNK)) {
+    throw new EdgepassError(
+      'INVALID_RESOURCE',
+      `${resource.slice(0, 80)}… has more than ${MAX_MIDDLE_CHUNK} characters between two *: the edgepass gate never matches that (the search would not be linear)`,
+    );
+  }
+  // The gate refuses a policy with more `[`/`{` than a policy's own structure and this many.
+  if (resource.split(/[[{]/).length - 1 > MAX_RESOURCE_BRACKETS) {
+    throw new EdgepassError(
+      'INVALID_RESOURCE',
+      `${resource} holds more than ${MAX_RESOURCE_BRACKETS} [ or { characters: the edgepass gate refuses such a policy; percent-encode them`,
     );
   }
   if (!allowBroad && grantsAnyHost(resource)) {

@@ -9,18 +9,20 @@ export type SigningParam = (typeof SIGNING_PARAMS)[number];
 export type SigningCookie = `CloudFront-${SigningParam}`;
 
 /** The cookie CloudFront reads for each signing param (`Expires` → `CloudFront-Expires`, …). */
-export const COOKIE_FOR_PARAM = /* @__PURE__ */ Object.fromEntries(
-  SIGNING_PARAMS.map((param) => [param, `CloudFront-${param}`]),
-) as { readonly [P in SigningParam]: `CloudFront-${P}` };
+export const COOKIE_FOR_PARAM: { readonly [P in SigningParam]: `CloudFront-${P}` } = {
+  Expires: 'CloudFront-Expires',
+  Policy: 'CloudFront-Policy',
+  Signature: 'CloudFront-Signature',
+  'Key-Pair-Id': 'CloudFront-Key-Pair-Id',
+  'Hash-Algorithm': 'CloudFront-Hash-Algorithm',
+};
 
 /** Cookie names CloudFront reads, in the order a signer sets them. */
-export const SIGNING_COOKIES: readonly SigningCookie[] = SIGNING_PARAMS.map((param) => COOKIE_FOR_PARAM[param]);
+export const SIGNING_COOKIES: readonly SigningCookie[] = SIGNING_PARAMS.map((param) => `CloudFront-${param}` as const);
 /** Cookie name → the signing param it carries, for the per-request lookups of the cookie reader. */
 export const PARAM_FOR_COOKIE: ReadonlyMap<string, SigningParam> = new Map(
-  SIGNING_PARAMS.map((param) => [COOKIE_FOR_PARAM[param], param]),
+  SIGNING_PARAMS.map((param) => [`CloudFront-${param}`, param]),
 );
-/** The same names as a set, for the gate's cookie stripping. */
-export const SIGNING_COOKIE_NAMES: ReadonlySet<string> = new Set(SIGNING_COOKIES);
 
 /** The signing values found in a query string, and the query without them. */
 export interface SplitQuery {
@@ -31,13 +33,16 @@ export interface SplitQuery {
   /** The remaining query, byte for byte and in order, without a leading `?`. */
   readonly userQuery: string;
   /**
-   * A signed query with an empty part (`&&`, a leading or trailing `&`): edgepass never signs one, so
-   * the verifier denies it (the signer and the verifier follow one rule).
+   * A signed query with an empty part (`&&`, a leading or trailing `&`) or more than
+   * `MAX_QUERY_PARTS` parts: edgepass never signs one, so the verifier denies it (the signer and the
+   * verifier follow one rule).
    */
   readonly emptyPart?: boolean;
 }
 
-const EMPTY: SplitQuery = { values: {}, signed: false, userQuery: '' };
+/** Query parts read from a query that holds a signing param; a query with more is refused whole. */
+export const MAX_QUERY_PARTS = 256;
+const TOO_MANY_PARTS: SplitQuery = { values: {}, signed: true, userQuery: '', emptyPart: true };
 /** Any signing param name at the start of a query piece (built once from the names above). */
 const ANY_SIGNING_PARAM = /* @__PURE__ */ new RegExp(`(?:^|&)(?:${SIGNING_PARAMS.join('|')})(?:=|&|$)`);
 
@@ -51,16 +56,19 @@ function paramName(piece: string): string {
  * CloudFront compares the remaining bytes with the signed resource.
  */
 export function splitSigningParams(query: string): SplitQuery {
-  if (query.length === 0) return EMPTY;
   // Fast path: most media requests carry no signing params at all.
   if (!ANY_SIGNING_PARAM.test(query)) {
     return { values: {}, signed: false, userQuery: query };
   }
+  const pieces = query.split('&', MAX_QUERY_PARTS + 1);
+  // More parts than any signed URL needs: read as signed and broken, so nothing is verified, the
+  // verifier denies it and the gate forwards no query at all (8,000 `&` cost 50× a decision).
+  if (pieces.length > MAX_QUERY_PARTS) return TOO_MANY_PARTS;
   const values: Partial<Record<SigningParam, string>> = {};
   const kept: string[] = [];
   let signed = false;
   let emptyPart = false;
-  for (const piece of query.split('&')) {
+  for (const piece of pieces) {
     if (piece === '') emptyPart = true;
     const name = paramName(piece);
     if ((SIGNING_PARAMS as readonly string[]).includes(name)) {

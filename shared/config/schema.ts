@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_MIDDLE_CHUNK } from '../cloudfront/glob';
 import { isKeyPairId } from '../cloudfront/key-group';
 import { pathProblem } from '../edge/canonical-path';
 
@@ -30,8 +31,11 @@ export const MAX_PATTERN_WILDCARDS = 8;
 
 function patternSizeIssue(pattern: string): string | undefined {
   if (pattern.length > MAX_PATTERN_LENGTH) return `longer than ${MAX_PATTERN_LENGTH} characters`;
-  const stars = pattern.split('*').length - 1;
-  return stars > MAX_PATTERN_WILDCARDS ? `more than ${MAX_PATTERN_WILDCARDS} wildcards (*)` : undefined;
+  const chunks = pattern.split('*');
+  if (chunks.length - 1 > MAX_PATTERN_WILDCARDS) return `more than ${MAX_PATTERN_WILDCARDS} wildcards (*)`;
+  return chunks.slice(1, -1).some((chunk) => chunk.length > MAX_MIDDLE_CHUNK)
+    ? `more than ${MAX_MIDDLE_CHUNK} characters between two wildcards (*): the gate never matches that`
+    : undefined;
 }
 
 const pathPattern = z.string().superRefine((pattern, ctx) => {

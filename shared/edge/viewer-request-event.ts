@@ -65,7 +65,7 @@ export function parseViewerEvent(event: unknown): ParsedViewerEvent | undefined 
       host: headerValues(headers, 'host')[0],
       cookies: headerValues(headers, 'cookie'),
       clientIp: typeof request.clientIp === 'string' ? request.clientIp : '',
-      accept: headerValues(headers, 'accept').join(', ') || undefined,
+      accept: headerValues(headers, 'accept').join(),
       referer: headerValues(headers, 'referer')[0],
     },
   };

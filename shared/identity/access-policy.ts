@@ -1,4 +1,5 @@
 import { EdgepassError } from '../cloudfront/errors';
+import { MAX_MIDDLE_CHUNK } from '../cloudfront/glob';
 import { matchResource } from '../cloudfront/resource-pattern';
 import type { AccessRuleConfig, ClaimCondition } from '../config/schema';
 import { pathProblem } from '../edge/canonical-path';
@@ -125,6 +126,18 @@ function expandPath(pattern: string, claims: Readonly<Record<string, unknown>>):
   const problem = pathProblem(path);
   if (problem !== undefined) {
     throw new EdgepassError('CLAIM_UNUSABLE', `claims make grant ${pattern} a non-canonical path (${problem})`);
+  }
+  // …and stay a pattern the gate matches: a long claim between two stars would make one it never does.
+  if (
+    path
+      .split('*')
+      .slice(1, -1)
+      .some((chunk) => chunk.length > MAX_MIDDLE_CHUNK)
+  ) {
+    throw new EdgepassError(
+      'CLAIM_UNUSABLE',
+      `claims make grant ${pattern} hold more than ${MAX_MIDDLE_CHUNK} characters between two *`,
+    );
   }
   return path;
 }

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { sign as cryptoSign } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { signCookies, signUrl } from '../../shared';
+import { customPolicy, encodeCloudFrontBase64, signCookies, signUrl } from '../../shared';
 import { loadBuiltGate, SAMPLE_HOST, SAMPLE_KEY_PAIR_ID, SAMPLE_PRIVATE_KEY } from '../fixtures/built-gate';
 import { viewerRequestEvent } from '../fixtures/viewer-events';
 
@@ -133,5 +134,87 @@ describe('the verified-signature cache', () => {
     expect(out.allowed).toBe(1024);
     // 1,024 entries of ~1.3 KB (signature, policy text, compiled pattern) and their objects: well under 8 MB.
     expect(out.retained).toBeLessThan(8 * 1024 * 1024);
+  });
+});
+
+describe('the third review’s inputs (F1, F5): each gets its defined outcome, read within a bound', () => {
+  const cookieHeader = (set: object) =>
+    Object.entries(set)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('; ');
+
+  it('never matches a key holder’s pattern with 2,000 characters between two stars, even where it occurs', async () => {
+    // edgepass's signers refuse such a resource; sign it as another signer would, with node:crypto.
+    const chunk = `${'a'.repeat(8)}b${'a'.repeat(1991)}`;
+    const policy = customPolicy({ resource: `https://${SAMPLE_HOST}/videos/*${chunk}*`, dateLessThan: now + 600 });
+    const signature = cryptoSign('sha1', Buffer.from(policy), SAMPLE_PRIVATE_KEY);
+    const cookie = cookieHeader({
+      'CloudFront-Policy': encodeCloudFrontBase64(policy),
+      'CloudFront-Signature': encodeCloudFrontBase64(signature),
+      'CloudFront-Key-Pair-Id': SAMPLE_KEY_PAIR_ID,
+    });
+    for (const uri of [`/videos/x${chunk}.ts`, `/videos/${'a'.repeat(8000)}`]) {
+      const result = await gate.handle(viewerRequestEvent({ uri, cookies: [cookie] }));
+      expect(result.status).toBe('403');
+      expect(JSON.parse(lastLine())).toMatchObject({ decision: 'deny', reason: 'resource-mismatch' });
+    }
+    expect(() => signCookies(`https://${SAMPLE_HOST}/videos/*${chunk}*`, sign)).toThrow(/more than 250 characters/);
+  });
+
+  it('refuses a forged policy nested 6,000 deep as malformed, without parsing it', async () => {
+    const policy = Buffer.from('['.repeat(6000))
+      .toString('base64')
+      .replaceAll('+', '-')
+      .replaceAll('=', '_')
+      .replaceAll('/', '~');
+    const query = `Policy=${policy}&Signature=abc_&Key-Pair-Id=${SAMPLE_KEY_PAIR_ID}`;
+    const result = await gate.handle(viewerRequestEvent({ uri: '/videos/a.ts', querystring: query }));
+    expect(result.status).toBe('403');
+    expect(result.body).toContain('<Code>MalformedPolicy</Code>');
+  });
+
+  it('denies a signed query of more than 256 parts, and forwards no query at all from a public path', async () => {
+    const url = signUrl(`https://${SAMPLE_HOST}/videos/a.ts`, sign);
+    const signedQuery = url.slice(url.indexOf('?') + 1);
+    const many = `${'x=1&'.repeat(300)}${signedQuery}`;
+    const denied = await gate.handle(viewerRequestEvent({ uri: '/videos/a.ts', querystring: many }));
+    expect(denied.status).toBe('403');
+    expect(JSON.parse(lastLine())).toMatchObject({ reason: 'resource-mismatch' });
+    // Within the limit the same URL is fine.
+    const fine = await gate.handle(viewerRequestEvent({ uri: '/videos/a.ts', querystring: signedQuery }));
+    expect(fine.status).toBeUndefined();
+    // A public path with 8,000 `&` and a signing param: passes, with nothing of the query forwarded.
+    const hostile = `Key-Pair-Id=${SAMPLE_KEY_PAIR_ID}${'&'.repeat(8000)}`;
+    const passed = await gate.handle(viewerRequestEvent({ uri: '/login', querystring: hostile }));
+    expect(passed.status).toBeUndefined();
+    expect(passed.querystring).toBe('');
+  });
+
+  it('strips signing params from a 20 KB Referer without reading more than 256 of its parts', async () => {
+    const referer = `https://${SAMPLE_HOST}/login?${'Signature=x&'.repeat(1700)}keep=1`;
+    const passed = await gate.handle(viewerRequestEvent({ uri: '/login', referer }));
+    expect(passed.status).toBeUndefined();
+    // Over the part limit the whole query goes: never a signing param forwarded.
+    expect(passed.headers.referer?.[0]?.value).toBe(`https://${SAMPLE_HOST}/login`);
+  });
+
+  it('reads no more than 64 CloudFront- names, yet forwards none of 1,700 to the origin', async () => {
+    const valid = cookieHeader(signCookies(`https://${SAMPLE_HOST}/videos/*`, sign));
+    const junk = Array.from({ length: 1700 }, () => 'CloudFront-Policy=x').join(';');
+    // The real cookies first: read and allowed; every CloudFront- cookie is stripped from what goes on.
+    const allowed = await gate.handle(
+      viewerRequestEvent({ uri: '/videos/a.ts', cookies: [`${valid}; keep=1;${junk.slice(0, 18_999)}`] }),
+    );
+    expect(allowed.status).toBeUndefined();
+    expect(allowed.headers.cookie?.map((header) => header.value)).toEqual(['keep=1']);
+    // After 64 other CloudFront- names, the real cookies are not read: no credentials.
+    const late = await gate.handle(
+      viewerRequestEvent({
+        uri: '/videos/a.ts',
+        cookies: [`${Array.from({ length: 64 }, (_, i) => `CloudFront-X${i}=1`).join('; ')}; ${valid}`],
+      }),
+    );
+    expect(late.status).toBe('403');
+    expect(JSON.parse(lastLine())).toMatchObject({ reason: 'missing-key-pair-id' });
   });
 });

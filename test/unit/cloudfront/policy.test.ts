@@ -51,6 +51,21 @@ describe('parsePolicy', () => {
     });
   });
 
+  it('counts at most 16 [ and {: a full policy (7 of its own) with 9 in its Resource parses, one more does not', () => {
+    const withBrackets = (n: number) =>
+      customPolicy({
+        resource: `https://a/x?q=${'['.repeat(n)}`,
+        dateLessThan: 20,
+        dateGreaterThan: 10,
+        sourceIp: parseIpv4Cidr('1.2.3.4'),
+      });
+    expect(parsePolicy(withBrackets(9))?.resource).toBe('https://a/x?q=[[[[[[[[[');
+    expect(parsePolicy(withBrackets(10))).toBeUndefined();
+    // A forged policy nested 6,000 deep is refused before JSON.parse builds it.
+    expect(parsePolicy('['.repeat(6000))).toBeUndefined();
+    expect(parsePolicy(`${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}`)).toBeUndefined();
+  });
+
   it('accepts any key order and an omitted Resource', () => {
     expect(parsePolicy('{"Statement":[{"Condition":{"DateLessThan":{"AWS:EpochTime":5}}}]}')).toEqual({
       resource: undefined,

@@ -58,6 +58,15 @@ describe('signUrl', () => {
     ['a resource granting every host', { resource: '*' }, 'INVALID_RESOURCE', /every host/],
     ['a wildcard-only host', { resource: 'https://*/*' }, 'INVALID_RESOURCE', /every host/],
     ['a resource that does not cover the URL', { resource: `${HOST}/other/*` }, 'INVALID_RESOURCE', /not covered/],
+    // The gate never matches more than 250 characters between two stars.
+    [
+      '251 characters between two *',
+      { resource: `${HOST}/*${'a'.repeat(251)}*` },
+      'INVALID_RESOURCE',
+      /more than 250 characters between two \*/,
+    ],
+    // The gate refuses a policy with more than 16 `[`/`{` before parsing it (7 are the policy's own).
+    ['a resource with ten [ or {', { resource: `${HOST}/a.mp4*${'[{'.repeat(5)}*` }, 'INVALID_RESOURCE', /more than 9/],
   ])('refuses %s', (_name, change, code, message) => {
     const error = failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, ...change }));
     expect(error.code).toBe(code);
@@ -71,6 +80,12 @@ describe('signUrl', () => {
     ['non-ASCII', `${HOST}/résumé.pdf`, /percent-encode/],
     ['a fragment', `${HOST}/a.mp4#t=10`, /fragment/],
     ['an empty query part', `${HOST}/a.mp4?`, /empty part/],
+    // The gate reads no signed query of more than 256 parts; the signing params take up to five.
+    [
+      '252 query parameters',
+      `${HOST}/a.mp4?${Array.from({ length: 252 }, (_, i) => `p${i}=1`).join('&')}`,
+      /at most 251/,
+    ],
     ['an existing Expires param', `${HOST}/a.mp4?Expires=1`, /already holds/],
     ['an existing Key-Pair-Id param', `${HOST}/a.mp4?x=1&Key-Pair-Id=K`, /already holds/],
     ['an over-long URL', `${HOST}/${'a'.repeat(9000)}`, /8192/],

@@ -68,6 +68,11 @@ describe('parseConfig', () => {
       /publicPaths\.0: more than 8 wildcards/,
     ],
     [
+      'a public path with 251 characters between two wildcards',
+      { publicPaths: [`/*${'a'.repeat(251)}*`] },
+      /publicPaths\.0: more than 250 characters between two wildcards/,
+    ],
+    [
       'a grant with nine wildcards',
       { accessRules: [{ name: 'a', grants: [{ path: '/*/*/*/*/*/*/*/*/*', maxTtlSeconds: 60 }] }] },
       /grants\.0\.path: more than 8 wildcards/,

@@ -236,6 +236,16 @@ describe('grantsFor', () => {
       expect(unusable(() => pathFor('/users/{sub}/*', { sub: '\u5c71'.repeat(256) }))).toMatch(/^claim sub /);
     });
 
+    it('refuses a claim that puts more than 250 characters between two stars (a pattern the gate never matches)', () => {
+      // `/teams/*/{team}*`: the claim sits in a middle chunk. 249 characters + the `/` before it fit.
+      expect(pathFor('/teams/*/{team}*', { team: 'b'.repeat(249) })).toBe(`/teams/*/${'b'.repeat(249)}*`);
+      expect(unusable(() => pathFor('/teams/*/{team}*', { team: `b${'a'.repeat(255)}` }))).toMatch(
+        /more than 250 characters between two \*/,
+      );
+      // The natural shape puts it in the last chunk, compared in place: any accepted value works.
+      expect(pathFor('/teams/{team}/*', { team: 'x'.repeat(256) })).toBe(`/teams/${'x'.repeat(256)}/*`);
+    });
+
     it('refuses values that would spell a dot segment together', () => {
       expect(unusable(() => pathFor('/users/{a}{b}/*', { a: '.', b: '.' }))).toMatch(/^claim a /);
     });
