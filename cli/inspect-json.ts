@@ -1,6 +1,7 @@
 import { cidrText, type Policy } from '../shared';
 import { DENIAL_EXPLANATIONS, denialHints } from './explain';
 import { decodedPolicy, type Inspection } from './inspection';
+import { jsonForTerminal } from './terminal-text';
 
 function policyJson(policy: Policy): Record<string, string | number> {
   const out: Record<string, string | number> = {};
@@ -13,7 +14,8 @@ function policyJson(policy: Policy): Record<string, string | number> {
 
 /**
  * The `inspect --json` document. The first five keys are the fixed contract
- * (`allowed`, `code`, `reason`, `policy`, `keyPairId`); the rest add detail.
+ * (`allowed`, `code`, `reason`, `policy`, `keyPairId`); the rest add detail. Decoded values keep every
+ * character, terminal-unsafe ones written as `\uXXXX` escapes.
  *
  * @example
  * // {"allowed":false,"code":"AccessDenied","reason":"expired","policy":{"resource":"…","dateLessThan":1795867800},"keyPairId":"K2JCJMDEHXQW5F",…}
@@ -22,7 +24,7 @@ export function inspectionJson(inspection: Inspection): string {
   const { decision, otherChecks } = inspection;
   const policy = decodedPolicy(inspection);
   const explanation = decision.allowed ? undefined : DENIAL_EXPLANATIONS[decision.reason];
-  return JSON.stringify({
+  return jsonForTerminal({
     allowed: decision.allowed,
     code: decision.code,
     reason: decision.reason,

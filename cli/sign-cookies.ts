@@ -3,7 +3,7 @@ import { isCookieDomain, isCookiePath, setCookieValue } from '../shared/identity
 import { oneOf, onePositional, parseCommandArgs } from './args';
 import type { CliIo } from './io';
 import { inFlagTerms, readSignFlags, SIGN_FLAGS } from './sign-flags';
-import { quoteInput } from './terminal-text';
+import { jsonForTerminal, quoteInput } from './terminal-text';
 import { checkAuthority, checkBroadResource } from './url-spelling';
 import { UsageError } from './usage-error';
 
@@ -82,7 +82,7 @@ export function signCookiesCommand(args: readonly string[], io: CliIo): number {
   if (values.force !== true) checkCookieSizes(setCookies);
 
   if (format === 'json') {
-    io.stdout(`${JSON.stringify(cookies)}\n`);
+    io.stdout(`${jsonForTerminal(cookies)}\n`);
   } else if (format === 'cookie-header') {
     const pairs = Object.entries(cookies).map(([name, value]) => `${name}=${value}`);
     io.stdout(`${pairs.join('; ')}\n`);

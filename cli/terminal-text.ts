@@ -30,6 +30,27 @@ export function escapeTerminal(text: string): string {
   return text.replace(UNSAFE, visibleEscape);
 }
 
+/** Each UTF-16 unit of a character as a JSON `\uXXXX` escape (a pair for a character past U+FFFF). */
+function jsonEscape(char: string): string {
+  let out = '';
+  for (let i = 0; i < char.length; i += 1) out += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
+}
+
+/**
+ * JSON for a terminal: `JSON.stringify`, then every character `escapeTerminal` escapes that it leaves
+ * raw (DEL, C1 controls such as U+009B, the 8-bit CSI, bidi controls, U+2028/U+2029, zero-width and
+ * other format characters) written as `\uXXXX`. Still JSON, and it parses back to the same value: those
+ * characters can only stand inside strings, where `\uXXXX` means them. Every JSON the CLI prints goes
+ * through here.
+ *
+ * @example
+ * jsonForTerminal({ resource: 'a\u009b2Jb\u202e' }) // '{"resource":"a\\u009b2Jb\\u202e"}'
+ */
+export function jsonForTerminal(value: object): string {
+  return JSON.stringify(value).replace(UNSAFE, jsonEscape);
+}
+
 /** Longest server-provided string printed (an error message, a name, a version id). */
 export const MAX_SERVER_TEXT = 200;
 

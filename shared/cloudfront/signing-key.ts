@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { EdgepassError } from './errors';
+import { privateKeyInput } from './private-key-input';
 
 /** The two key types CloudFront trusts: RSA-2048 and ECDSA P-256. */
 export type KeyType = 'rsa' | 'ecdsa';
@@ -43,6 +44,9 @@ const MAX_CACHED_KEYS = 16;
 /**
  * Parses a PEM private key (PKCS#1, PKCS#8 or SEC1; encrypted with `passphrase`) once and caches the
  * result by its text, so repeated calls with the same PEM cost a map lookup instead of a parse.
+ * With a passphrase, OpenSSL gets only the key block `privateKeyInput` read, and an encrypted PKCS#8
+ * key only once its key derivation is bounded (at most 2,000,000 PBKDF2 iterations, scrypt N·r·p at
+ * most 2^21): a file cannot make the call run for minutes.
  *
  * @example
  * const key = loadSigningKey(fs.readFileSync('private.pem', 'utf8'));
@@ -55,9 +59,11 @@ export function loadSigningKey(pem: string | KeyObject, passphrase?: string): Si
   const cacheKey = passphrase === undefined ? pem : `${passphrase}\u0000${pem}`;
   const cached = cache.get(cacheKey);
   if (cached !== undefined) return cached;
+  // Checked before OpenSSL runs anything: its refusals are user-facing already.
+  const input = passphrase === undefined ? pem : privateKeyInput(pem, passphrase);
   let keyObject: KeyObject;
   try {
-    keyObject = createPrivateKey(passphrase === undefined ? pem : { key: pem, passphrase });
+    keyObject = createPrivateKey(input);
   } catch (error) {
     const code = (error as { code?: string }).code;
     // Node reports a missing passphrase differently by key format (PKCS#8 vs traditional PEM).

@@ -784,6 +784,43 @@ describe.concurrent('edgepass inspect prints decoded input escaped, so it cannot
     expect(result.stdout).toMatch(/^Key pair id +K\\r\\x1b\[2K$/m);
   });
 
+  it('writes DEL, C1, bidi and line-separator characters in --json as \\u escapes that parse back exactly', async () => {
+    const unsafe = [
+      0x7f,
+      ...Array.from({ length: 0x20 }, (_, i) => 0x80 + i),
+      0x061c,
+      0x200e,
+      0x200f,
+      ...[0x202a, 0x202b, 0x202c, 0x202d, 0x202e],
+      ...[0x2066, 0x2067, 0x2068, 0x2069],
+      0x2028,
+      0x2029,
+    ].map((code) => String.fromCodePoint(code));
+    const text = unsafe.join('');
+    const resource = `${HOST}/videos/*${text}`;
+    // Not last: a cookie value is trimmed, and U+2028/U+2029 are white space to trim().
+    const keyPairId = `K${text}K`;
+    const policy = JSON.stringify({
+      Statement: [{ Resource: resource, Condition: { DateLessThan: { 'AWS:EpochTime': NOW + 600 } } }],
+    });
+    const policyParam = encodeCloudFrontBase64(policy);
+    const signature = signPolicy(policy, loadSigningKey(rsa.privatePem));
+    const url = `${HOST}/videos/a.mp4?Policy=${policyParam}&Signature=${signature}&Key-Pair-Id=${encodeURIComponent(keyPairId)}`;
+    // CloudFront decodes signing values in a query, never in a cookie: the cookie carries them raw.
+    const cookie = `CloudFront-Policy=${policyParam}; CloudFront-Signature=${signature}; CloudFront-Key-Pair-Id=${keyPairId}`;
+    for (const args of [[url], [`${HOST}/videos/a.mp4`, '--cookie', cookie]]) {
+      const result = await edgepass(['inspect', ...args, '--public-key', rsaPublic(), '--at', String(NOW), '--json']);
+      expect(result.status).toBe(1);
+      for (const char of unsafe) expect(result.stdout).not.toContain(char);
+      expect(result.stdout).toContain('\\u009b');
+      expect(result.stdout).toContain('\\u202e');
+      expect(result.stdout.replaceAll('\n', '')).not.toMatch(TERMINAL_UNSAFE);
+      const json = JSON.parse(result.stdout) as { policy: { resource: string }; keyPairId: string };
+      expect(json.policy.resource).toBe(resource);
+      expect(json.keyPairId).toBe(keyPairId);
+    }
+  });
+
   it('keeps --json exact: the decoded Resource comes back byte for byte', async () => {
     const { status, json } = await inspectJson([hostilePolicyUrl(), '--public-key', rsaPublic(), '--at', String(NOW)]);
     expect(status).toBe(1);

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cleanServerText, errorLine, escapeTerminal, quoteInput } from '../../../cli/terminal-text';
+import { cleanServerText, errorLine, escapeTerminal, jsonForTerminal, quoteInput } from '../../../cli/terminal-text';
 
 describe('escapeTerminal', () => {
   it.each([
@@ -15,6 +16,63 @@ describe('escapeTerminal', () => {
 
   it('keeps printable text, non-ASCII letters included', () => {
     expect(escapeTerminal('https://bücher.example/a b→c')).toBe('https://bücher.example/a b→c');
+  });
+});
+
+/** Every code point the review named: DEL, C1, the bidi controls, and the line and paragraph separators. */
+const NAMED_UNSAFE = [
+  0x7f,
+  ...Array.from({ length: 0x20 }, (_, i) => 0x80 + i),
+  0x061c,
+  0x200e,
+  0x200f,
+  0x202a,
+  0x202b,
+  0x202c,
+  0x202d,
+  0x202e,
+  0x2066,
+  0x2067,
+  0x2068,
+  0x2069,
+  0x2028,
+  0x2029,
+].map((code) => String.fromCodePoint(code));
+
+describe('jsonForTerminal', () => {
+  it.each(NAMED_UNSAFE.map((char) => [`U+${char.codePointAt(0)?.toString(16).padStart(4, '0')}`, char]))(
+    'writes %s as a \\u escape that parses back to it',
+    (_name, char) => {
+      const value = { resource: `a${char}b`, [`k${char}`]: [char] };
+      const json = jsonForTerminal(value);
+      expect(json).not.toContain(char);
+      expect(json).toContain(`\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      expect(JSON.parse(json)).toEqual(value);
+    },
+  );
+
+  it('escapes astral format and private-use characters as surrogate pairs, and keeps letters and emoji', () => {
+    const value = { tag: '\u{e0041}', private: '\u{f0000}', text: 'bücher → 😀' };
+    const json = jsonForTerminal(value);
+    expect(json).toBe('{"tag":"\\udb40\\udc41","private":"\\udb80\\udc00","text":"bücher → 😀"}');
+    expect(JSON.parse(json)).toEqual(value);
+  });
+
+  it('keeps escapes next to backslashes exact', () => {
+    const value = { s: '\\\u009b\\' };
+    expect(JSON.parse(jsonForTerminal(value))).toEqual(value);
+  });
+
+  it('gives back any value it was given, with no terminal-unsafe character left', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string({ unit: 'binary', maxLength: 80 }), (json, text) => {
+        const value = { json, text };
+        const printed = jsonForTerminal(value);
+        expect(printed).not.toMatch(/[\p{C}\p{Zl}\p{Zp}]/u);
+        expect(JSON.parse(printed)).toEqual(JSON.parse(JSON.stringify(value)));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
