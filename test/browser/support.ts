@@ -187,6 +187,64 @@ export class NetworkLog {
   }
 }
 
+/** A request the browser refused to hand to the page for want of CORS permission, in Chromium's words. */
+export interface CorsRefusal {
+  readonly method: string;
+  readonly url: string;
+  /** Chromium's reason, e.g. `PreflightMissingAllowOriginHeader`, `MissingAllowOriginHeader`. */
+  readonly corsError: string;
+}
+
+/** An answer as it reached the browser, before any CORS check (preflights included). */
+export interface RawAnswer {
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * Chromium's own account of CORS, through the DevTools protocol (Playwright's events show neither
+ * preflights nor why a request failed): each refusal with its reason, and every raw answer.
+ */
+export class CorsWatch {
+  readonly refusals: CorsRefusal[] = [];
+  readonly answers: RawAnswer[] = [];
+
+  private constructor() {}
+
+  static async on(page: Page): Promise<CorsWatch> {
+    const watch = new CorsWatch();
+    const cdp = await page.context().newCDPSession(page);
+    const requests = new Map<string, { method: string; url: string }>();
+    cdp.on('Network.requestWillBeSent', (event) => requests.set(event.requestId, event.request));
+    cdp.on('Network.responseReceivedExtraInfo', (event) => {
+      const request = requests.get(event.requestId);
+      if (request === undefined) return;
+      const headers = Object.fromEntries(Object.entries(event.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+      watch.answers.push({ method: request.method, url: request.url, status: event.statusCode, headers });
+    });
+    cdp.on('Network.loadingFailed', (event) => {
+      const request = requests.get(event.requestId);
+      if (request === undefined || event.corsErrorStatus === undefined) return;
+      watch.refusals.push({ method: request.method, url: request.url, corsError: event.corsErrorStatus.corsError });
+    });
+    await cdp.send('Network.enable');
+    return watch;
+  }
+
+  /** The refusal of `method url`, once Chromium reported it. */
+  async refusal(method: string, url: string, timeoutMs = 10_000): Promise<CorsRefusal> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.refusals.find((refusal) => refusal.method === method && refusal.url === url);
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`Chromium reported no CORS refusal of ${method} ${url}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
 /** True when the request carried the CloudFront cookies (the Key-Pair-Id one names the signing key). */
 export function carriesCloudFrontCookies(entry: NetworkEntry): boolean {
   return /(?:^|;\s*)CloudFront-Key-Pair-Id=/.test(entry.requestHeaders.cookie ?? '');
