@@ -205,43 +205,75 @@ export interface RawAnswer {
 
 /**
  * Chromium's own account of CORS, through the DevTools protocol (Playwright's events show neither
- * preflights nor why a request failed): each refusal with its reason, and every raw answer.
+ * preflights nor why a request failed): each refusal with its reason, and every raw answer. The
+ * protocol's events come from several processes in no fixed order, so they are joined by request id
+ * when asked for, and the questions wait until the answer is in.
  */
 export class CorsWatch {
-  readonly refusals: CorsRefusal[] = [];
-  readonly answers: RawAnswer[] = [];
+  private readonly sent = new Map<string, { method: string; url: string }>();
+  private readonly raw = new Map<string, { status: number; headers: Record<string, string> }>();
+  private readonly failed = new Map<string, string>();
 
   private constructor() {}
 
   static async on(page: Page): Promise<CorsWatch> {
     const watch = new CorsWatch();
     const cdp = await page.context().newCDPSession(page);
-    const requests = new Map<string, { method: string; url: string }>();
-    cdp.on('Network.requestWillBeSent', (event) => requests.set(event.requestId, event.request));
-    cdp.on('Network.responseReceivedExtraInfo', (event) => {
-      const request = requests.get(event.requestId);
-      if (request === undefined) return;
-      const headers = Object.fromEntries(Object.entries(event.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
-      watch.answers.push({ method: request.method, url: request.url, status: event.statusCode, headers });
-    });
-    cdp.on('Network.loadingFailed', (event) => {
-      const request = requests.get(event.requestId);
-      if (request === undefined || event.corsErrorStatus === undefined) return;
-      watch.refusals.push({ method: request.method, url: request.url, corsError: event.corsErrorStatus.corsError });
+    cdp.on('Network.requestWillBeSent', ({ requestId, request }) =>
+      watch.sent.set(requestId, { method: request.method, url: request.url }),
+    );
+    cdp.on('Network.responseReceivedExtraInfo', ({ requestId, statusCode, headers }) =>
+      watch.raw.set(requestId, {
+        status: statusCode,
+        headers: Object.fromEntries(
+          Object.entries(headers).map(([name, value]) => [name.toLowerCase(), String(value)]),
+        ),
+      }),
+    );
+    cdp.on('Network.loadingFailed', ({ requestId, corsErrorStatus }) => {
+      if (corsErrorStatus !== undefined) watch.failed.set(requestId, corsErrorStatus.corsError);
     });
     await cdp.send('Network.enable');
     return watch;
   }
 
-  /** The refusal of `method url`, once Chromium reported it. */
-  async refusal(method: string, url: string, timeoutMs = 10_000): Promise<CorsRefusal> {
+  private async find<T>(what: string, look: () => T | undefined, timeoutMs: number): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.refusals.find((refusal) => refusal.method === method && refusal.url === url);
+      const found = look();
       if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`Chromium reported no CORS refusal of ${method} ${url}`);
+      if (Date.now() > deadline) throw new Error(`Chromium reported no ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  }
+
+  private ids(method: string, url: string): string[] {
+    return [...this.sent].filter(([, r]) => r.method === method && r.url === url).map(([id]) => id);
+  }
+
+  /** The refusal of `method url`, once Chromium reported it. */
+  refusal(method: string, url: string, timeoutMs = 10_000): Promise<CorsRefusal> {
+    return this.find(
+      `CORS refusal of ${method} ${url}`,
+      () => {
+        const id = this.ids(method, url).find((candidate) => this.failed.has(candidate));
+        return id === undefined ? undefined : { method, url, corsError: this.failed.get(id) as string };
+      },
+      timeoutMs,
+    );
+  }
+
+  /** The raw answer to `method url` (a preflight is `OPTIONS`), once Chromium reported it. */
+  answer(method: string, url: string, timeoutMs = 10_000): Promise<RawAnswer> {
+    return this.find(
+      `answer to ${method} ${url}`,
+      () => {
+        const id = this.ids(method, url).find((candidate) => this.raw.has(candidate));
+        const raw = id === undefined ? undefined : this.raw.get(id);
+        return raw === undefined ? undefined : { method, url, ...raw };
+      },
+      timeoutMs,
+    );
   }
 }
 
