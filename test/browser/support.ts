@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -16,6 +16,9 @@ import { type Stack, startStack } from '../../dev/stack';
 
 export const ROOT = join(__dirname, '..', '..');
 const ARTIFACTS = join(ROOT, 'test-results', 'browser');
+
+/** Debian's package (`apt-get install chromium`); playwright-core brings no browser of its own. */
+const CHROMIUM = '/usr/bin/chromium';
 
 /** The flags known to work with /usr/bin/chromium on these machines (TOOLCHAIN.md, "Browser tests"). */
 export const CHROMIUM_FLAGS = [
@@ -297,9 +300,14 @@ export interface Browser {
 
 /** Debian's Chromium with the known-good flags and a profile of its own, removed on close. */
 export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `the browser tests drive Debian's Chromium, and ${CHROMIUM} is missing: apt-get install -y chromium`,
+    );
+  }
   const profile = mkdtempSync(join(tmpdir(), 'edgepass-browser-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_FLAGS,
   });
