@@ -26,8 +26,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // One file at a time, after every other project (vitest runs a project limited to one worker
-          // last, in a group of its own): each file starts a whole stack and a Chromium, every stack
-          // writes the checkout's .edgepass/local/ (configuration and built handlers), and two
+          // last, in a group of its own): each file starts a whole stack and a Chromium, and two
           // Chromiums with hls.js on two cores make playback timing a race.
           fileParallelism: false,
         },
