@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { epochSeconds } from '../cloudfront/when';
 import type { EdgepassConfig } from '../config/schema';
-import { createTokenVerifier, type TokenVerifier } from '../identity/token-verifier';
+import { createTokenVerifier, type KeySetEvent, type TokenVerifier } from '../identity/token-verifier';
 import { BoundedHttpHandler } from './bounded-http-handler';
 import { powertoolsTelemetry } from './powertools-telemetry';
 import { createSecretsManagerKeySource, type SigningKeySource, type SigningKeySourceEvent } from './signing-key-source';
@@ -58,6 +58,11 @@ export function keySourceLog(telemetry: Telemetry): (event: SigningKeySourceEven
   return (event) => telemetry.log(event.level, event.message, { secretId: event.secretId, cause: event.cause });
 }
 
+/** Writes a remote key set's events (an identity provider's JWKS failing, or back) to the logs. */
+export function keySetLog(telemetry: Telemetry): (event: KeySetEvent) => void {
+  return (event) => telemetry.log(event.level, event.message, { provider: event.provider, cause: event.cause });
+}
+
 /**
  * The real dependencies of a regional Lambda, built once per cold start: the baked configuration,
  * the JWT verifier, the Secrets Manager key source (the SDK honours AWS_ENDPOINT_URL_SECRETS_MANAGER,
@@ -74,7 +79,10 @@ export function createRegionalRuntime(config: EdgepassConfig, service: string): 
   });
   return {
     config,
-    tokens: createTokenVerifier(config.identityProviders, { maxTokenBytes: config.limits.maxTokenBytes }),
+    tokens: createTokenVerifier(config.identityProviders, {
+      maxTokenBytes: config.limits.maxTokenBytes,
+      onKeySetEvent: keySetLog(telemetry),
+    }),
     keys,
     telemetry,
     now: () => epochSeconds(),
