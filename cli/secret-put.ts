@@ -1,8 +1,8 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { isEdgepassError, isKeyPairId, loadSigningKey, type SigningKey } from '../shared';
+import { BoundedHttpHandler, ResponseTooLarge } from '../shared/regional/bounded-http-handler';
 import { parseSigningSecret } from '../shared/regional/signing-key-source';
 import { parseCommandArgs, requireOption } from './args';
-import { BoundedHttpHandler, ResponseTooLarge } from './bounded-http-handler';
 import type { CliIo } from './io';
 import { readKeyFile } from './key-file';
 import { cleanServerText, errorLine, quoteInput } from './terminal-text';

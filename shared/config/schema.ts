@@ -108,7 +108,7 @@ const identityProvider = z
     issuer: z.string().min(1).max(512),
     /** Accepted `aud` value(s). */
     audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
-    /** Remote key set (cached, with a cooldown between refetches). */
+    /** Remote key set: cached, refreshed in the background, kept through an outage (identity/remote-key-set.ts). */
     jwksUrl: httpsUrl.optional(),
     /** Static key set (`{"keys":[…]}`), e.g. for a provider that rotates rarely or for tests. */
     jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),

@@ -9,4 +9,10 @@
 
 export { type Grant, grantFor, grantsFor, resourceFor } from './access-policy';
 export { type CookieAttributes, expiredCookieValue, setCookieValue } from './set-cookie';
-export { createTokenVerifier, type TokenVerifier, type VerifiedToken } from './token-verifier';
+export {
+  createTokenVerifier,
+  type KeySetEvent,
+  type RefreshingTokenVerifier,
+  type TokenVerifier,
+  type VerifiedToken,
+} from './token-verifier';

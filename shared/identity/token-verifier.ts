@@ -1,16 +1,10 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  customFetch,
-  decodeJwt,
-  type JWTVerifyGetKey,
-  type JWTVerifyOptions,
-  jwtVerify,
-} from 'jose';
+import { createLocalJWKSet, decodeJwt, type JWTVerifyGetKey, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { EdgepassError, isEdgepassError } from '../cloudfront/errors';
 import type { IdentityProviderConfig } from '../config/schema';
-import { jwksFetch } from './jwks-fetch';
+import { createRemoteKeySet, type KeySetEvent, type RemoteKeySet } from './remote-key-set';
+
+export type { KeySetEvent } from './remote-key-set';
 
 /** A JWT whose signature, issuer, audience, algorithm and times have been checked. */
 export interface VerifiedToken {
@@ -31,6 +25,15 @@ export interface TokenVerifier {
   verify(token: string): Promise<VerifiedToken>;
 }
 
+/** What `createTokenVerifier` returns: a `TokenVerifier` whose background key set fetches can be waited for. */
+export interface RefreshingTokenVerifier extends TokenVerifier {
+  /**
+   * Resolves once no remote key set fetch is in flight (never rejects): `verify` does not wait for a
+   * background refresh, so tests, and anything that wants the newest keys, wait here.
+   */
+  settled(): Promise<void>;
+}
+
 export interface TokenVerifierOptions {
   /** Longer tokens are refused before any parsing or crypto. Default 16384. */
   maxTokenBytes?: number;
@@ -43,19 +46,35 @@ export interface TokenVerifierOptions {
    * Default `DEFAULT_JWKS_DEADLINE_MS` (3000).
    */
   fetchTimeoutMs?: number;
-  /** Least time between two remote JWKS fetches caused by an unknown `kid`, in ms. Default 30000. */
+  /**
+   * Least time in ms between the start of a remote JWKS fetch (whatever caused it, however it ended)
+   * and a fetch caused by a token whose `kid` matches no key. Default 30000.
+   */
   cooldownMs?: number;
+  /** Age in ms at which a remote key set is refreshed in the background while it keeps serving. Default 600000 (10 min). */
+  jwksRefreshAfterMs?: number;
+  /**
+   * Age in ms past which a remote key set that could not be refreshed is no longer used: its tokens
+   * then get `IDP_UNAVAILABLE`. Default 86400000 (24 h).
+   */
+  jwksMaxStaleMs?: number;
+  /** After a failed JWKS fetch, no fetch of that set for this long, doubling per failure in a row. Default 1000. */
+  jwksMinBackoffMs?: number;
+  /** The longest back-off between two JWKS fetches of a failing provider. Default 30000. */
+  jwksMaxBackoffMs?: number;
+  /** Clock of the remote key set caches in milliseconds (tests drive it). Default `Date.now`. Not the token clock `now`. */
+  jwksNow?: () => number;
+  /** Log hook for remote key set fetch failures and recoveries (the Lambda wires its logger to it). */
+  onKeySetEvent?: (event: KeySetEvent) => void;
 }
 
 /**
  * A remote JWKS fetch may take this long, body included. With the Secrets Manager deadline (also 3 s)
- * it leaves a login or sign request 4 s of its 10 s Lambda timeout: a verification makes at most one
- * fetch (jose refetches for an unknown `kid` only after the cooldown).
+ * it leaves a login or sign request 4 s of its 10 s Lambda timeout: a verification waits for at most
+ * one fetch (a usable set is refreshed in the background; an unknown `kid` causes a fetch only after
+ * the cooldown).
  */
 export const DEFAULT_JWKS_DEADLINE_MS = 3_000;
-
-/** How long a fetched remote key set is used before it is fetched again (jose's default). */
-const JWKS_CACHE_MAX_AGE_MS = 600_000;
 const DEFAULT_MAX_TOKEN_BYTES = 16_384;
 const MIN_HS256_SECRET_BYTES = 32;
 const MIN_RSA_BITS = 2048;
@@ -67,14 +86,17 @@ type VerificationKey = KeyObject | Uint8Array | JWTVerifyGetKey;
 interface Provider {
   readonly name: string;
   readonly key: VerificationKey;
+  readonly remote: RemoteKeySet | undefined;
   readonly options: Readonly<JWTVerifyOptions>;
 }
 
 /**
  * Builds a verifier for the JWTs of the configured identity providers. Key material is prepared
- * once, here: remote key sets are fetched lazily, cached, and refetched for an unknown `kid` at most
- * once per cooldown; static keys and HS256 secrets are checked now, so a bad provider fails at start
- * with `INVALID_CONFIG` naming it.
+ * once, here: remote key sets are fetched lazily and cached (`createRemoteKeySet`: refreshed in the
+ * background after 10 min, served stale through an outage for up to 24 h, fetched again after a
+ * failure only once per back-off delay, and for an unknown `kid` at most once per cooldown); static
+ * keys and HS256 secrets are checked now, so a bad provider fails at start with `INVALID_CONFIG`
+ * naming it.
  *
  * A token is routed to the provider whose `issuer` equals its `iss`, then verified with that
  * provider's keys, algorithms, audience, clock tolerance and required claims (`exp` always).
@@ -86,7 +108,7 @@ interface Provider {
 export function createTokenVerifier(
   providers: readonly IdentityProviderConfig[],
   options: TokenVerifierOptions = {},
-): TokenVerifier {
+): RefreshingTokenVerifier {
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
   const now = options.now;
   const byIssuer = new Map<string, Provider>();
@@ -97,9 +119,11 @@ export function createTokenVerifier(
         `identity provider "${config.name}": issuer ${JSON.stringify(config.issuer)} is already used by another provider`,
       );
     }
+    const key = verificationKey(config, options);
     byIssuer.set(config.issuer, {
       name: config.name,
-      key: verificationKey(config, options),
+      key: key.verify,
+      remote: key.remote,
       options: {
         issuer: config.issuer,
         audience: config.audience,
@@ -143,6 +167,9 @@ export function createTokenVerifier(
       const expiresAt = Math.floor(payload.exp as number);
       return { provider: provider.name, claims: Object.freeze({ ...payload }), expiresAt };
     },
+    async settled() {
+      await Promise.all([...byIssuer.values()].map((provider) => provider.remote?.settled()));
+    },
   };
 }
 
@@ -161,8 +188,16 @@ function configError(config: IdentityProviderConfig, message: string, cause?: un
   );
 }
 
-function verificationKey(config: IdentityProviderConfig, options: TokenVerifierOptions): VerificationKey {
-  if (config.jwksUrl !== undefined) return remoteKeySet(config, config.jwksUrl, options);
+function verificationKey(
+  config: IdentityProviderConfig,
+  options: TokenVerifierOptions,
+): { verify: VerificationKey; remote: RemoteKeySet | undefined } {
+  if (config.jwksUrl === undefined) return { verify: staticKey(config, options), remote: undefined };
+  const remote = remoteKeySet(config, config.jwksUrl, options);
+  return { verify: remoteKeyErrors(remote), remote };
+}
+
+function staticKey(config: IdentityProviderConfig, options: TokenVerifierOptions): VerificationKey {
   if (config.jwks !== undefined) return localKeySet(config, config.jwks);
   if (config.publicKey !== undefined) return publicKeyObject(config, config.publicKey);
   if (config.hs256SecretEnv !== undefined)
@@ -177,27 +212,37 @@ const TOKEN_KEY_ERRORS = new Set([
   'ERR_JOSE_NOT_SUPPORTED',
 ]);
 
-function remoteKeySet(config: IdentityProviderConfig, url: string, options: TokenVerifierOptions): JWTVerifyGetKey {
-  const deadlineMs = options.fetchTimeoutMs ?? DEFAULT_JWKS_DEADLINE_MS;
-  let keySet: JWTVerifyGetKey;
+function remoteKeySet(config: IdentityProviderConfig, url: string, options: TokenVerifierOptions): RemoteKeySet {
+  let parsed: URL;
   try {
-    keySet = createRemoteJWKSet(new URL(url), {
-      timeoutDuration: deadlineMs,
-      cooldownDuration: options.cooldownMs ?? 30_000,
-      cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
-      // jose's timeout covers fetch(); this one also covers reading the body, and caps its size.
-      [customFetch]: jwksFetch(deadlineMs),
-    });
+    parsed = new URL(url);
   } catch (error) {
     throw configError(config, `cannot use jwksUrl: ${(error as Error).message}`, error);
   }
+  return createRemoteKeySet(parsed, {
+    provider: config.name,
+    deadlineMs: options.fetchTimeoutMs ?? DEFAULT_JWKS_DEADLINE_MS,
+    ...(options.cooldownMs === undefined ? {} : { cooldownMs: options.cooldownMs }),
+    ...(options.jwksRefreshAfterMs === undefined ? {} : { refreshAfterMs: options.jwksRefreshAfterMs }),
+    ...(options.jwksMaxStaleMs === undefined ? {} : { maxStaleMs: options.jwksMaxStaleMs }),
+    ...(options.jwksMinBackoffMs === undefined ? {} : { minBackoffMs: options.jwksMinBackoffMs }),
+    ...(options.jwksMaxBackoffMs === undefined ? {} : { maxBackoffMs: options.jwksMaxBackoffMs }),
+    ...(options.jwksNow === undefined ? {} : { now: options.jwksNow }),
+    ...(options.onKeySetEvent === undefined ? {} : { onEvent: options.onKeySetEvent }),
+  });
+}
+
+/**
+ * Timeouts, refused connections, non-200 answers, redirects and unusable key sets become
+ * `IDP_UNAVAILABLE` (503, not 401: the token may well be valid); `kid` and `alg` mismatches stay
+ * jose's, for `tokenError` to call the token invalid.
+ */
+function remoteKeyErrors(keySet: RemoteKeySet): JWTVerifyGetKey {
   return async (header, token) => {
     try {
       return await keySet(header, token);
     } catch (error) {
       if (TOKEN_KEY_ERRORS.has(errorCode(error) ?? '')) throw error;
-      // Timeouts, refused connections, non-200 answers and unusable key sets: the caller answers
-      // 503, not 401, since the token may well be valid.
       throw new EdgepassError('IDP_UNAVAILABLE', KEYS_UNAVAILABLE, { cause: error });
     }
   };

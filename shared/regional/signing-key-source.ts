@@ -193,12 +193,18 @@ function timedOutMessage(secretId: string, detail: string): string {
   );
 }
 
+/** The cap a `ResponseTooLarge` carries, as text. */
+function answerLimit(error: { limit?: unknown }): string {
+  return typeof error.limit === 'number' && Number.isFinite(error.limit) ? `${error.limit} bytes` : 'its cap';
+}
+
 /** Turns an SDK failure into a message an operator can act on. */
 function describeServiceError(error: unknown, secretId: string): string {
   const failure = (typeof error === 'object' && error !== null ? error : {}) as {
     name?: string;
     code?: string;
     message?: string;
+    limit?: unknown;
     $metadata?: { httpStatusCode?: number };
   };
   switch (failure.name) {
@@ -215,6 +221,13 @@ function describeServiceError(error: unknown, secretId: string): string {
       return `no AWS credentials to read secret ${secretId}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE`;
     case 'InvalidRequestException':
       return `Secrets Manager refuses to read secret ${secretId} (${logText(failure.message ?? 'invalid request')}): if it is scheduled for deletion, restore it`;
+    // BoundedHttpHandler's error, matched by name: this entry point does not load the handler, and
+    // the SDK appends a line about deserialization to the message.
+    case 'ResponseTooLarge':
+      return (
+        `Secrets Manager's answer for secret ${secretId} is larger than ${answerLimit(failure)}, more than any ` +
+        'secret (64 KiB at most); it was not read further: check that the endpoint (AWS_ENDPOINT_URL_SECRETS_MANAGER, a proxy) is Secrets Manager'
+      );
   }
   if (/Region is missing/i.test(failure.message ?? '')) {
     return `no AWS region to find secret ${secretId} in: set AWS_REGION (Lambda sets it; serverless invoke local takes provider.region)`;

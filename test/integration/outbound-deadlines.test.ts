@@ -186,3 +186,36 @@ describe('a slow JWKS and a hanging Secrets Manager in one request', () => {
     }
   });
 });
+
+describe('a JWKS that goes silent after the keys were fetched', () => {
+  it('keeps login answering 200 from the cached keys, with one refresh per back-off delay', async () => {
+    const silent = await serveJwks(fx.idp.jwks);
+    try {
+      let clock = Date.now();
+      const deps = fx.dependencies(
+        { identityProviders: [fx.idp.remoteConfig(silent.url)] },
+        { tokens: { fetchTimeoutMs: JWKS_DEADLINE_MS, jwksNow: () => clock } },
+      );
+      const login = createLoginHandler(deps);
+      expect((await login(loginEvent())).statusCode).toBe(200);
+
+      silent.setDelay(60_000);
+      clock += 11 * 60_000;
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i += 1) statuses.push((await login(loginEvent())).statusCode);
+      await deps.tokens.settled();
+
+      expect(statuses).toEqual(Array(10).fill(200));
+      expect(silent.hits()).toBe(2);
+      expect(deps.telemetry.logs).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          message: expect.stringContaining('still verifying with the set fetched 11 min ago'),
+          fields: expect.objectContaining({ provider: 'test-idp' }),
+        }),
+      );
+    } finally {
+      await silent.close();
+    }
+  });
+});

@@ -18,7 +18,8 @@ const PACKAGES: Record<Layer, RegExp> = {
   cloudfront: /^node:crypto$/,
   edge: /^$/,
   identity: /^(jose|zod|node:crypto)$/,
-  regional: /^(@aws-sdk\/client-secrets-manager|@aws-lambda-powertools\/(logger|metrics))$/,
+  regional:
+    /^(@aws-sdk\/client-secrets-manager|@smithy\/node-http-handler|@aws-lambda-powertools\/(logger|metrics)|node:stream)$/,
   config: /^(zod|node:fs|node:path)$/,
   entry: /^$/,
 };

@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { FlattenedSign } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EdgepassError, type EdgepassErrorCode } from '../../../shared/cloudfront/errors';
@@ -410,15 +412,42 @@ describe('createTokenVerifier: remote JWKS', () => {
     );
   });
 
-  it('answers "identity provider keys unavailable" for a non-200 answer', async () => {
+  it('answers "identity provider keys unavailable" for a non-200 answer, and verifies again after the back-off', async () => {
     server = await serveJwks(rsa.jwks);
     server.setStatus(503);
-    const remote = createTokenVerifier([rsa.remoteConfig(server.url)], { now });
+    let clock = 0;
+    const remote = createTokenVerifier([rsa.remoteConfig(server.url)], { now, jwksNow: () => clock });
     await expect(remote.verify(await rsa.mint())).rejects.toEqual(
       refused('IDP_UNAVAILABLE', 'identity provider keys unavailable'),
     );
     server.setStatus(200);
+    // Within the first back-off delay (1 s) the failure is answered again without a fetch.
+    await expect(remote.verify(await rsa.mint())).rejects.toEqual(refused('IDP_UNAVAILABLE'));
+    expect(server.hits()).toBe(1);
+    clock += 1_000;
     await expect(remote.verify(await rsa.mint())).resolves.toBeDefined();
+    expect(server.hits()).toBe(2);
+  });
+
+  it('refuses a key set endpoint that redirects, without following the redirect', async () => {
+    server = await serveJwks(rsa.jwks);
+    const target = server.url;
+    const redirecting = createServer((_, response) => {
+      response.writeHead(302, { location: target });
+      response.end();
+    });
+    await new Promise<void>((listening) => redirecting.listen(0, '127.0.0.1', listening));
+    try {
+      const { port } = redirecting.address() as AddressInfo;
+      const remote = createTokenVerifier([rsa.remoteConfig(`http://127.0.0.1:${port}/jwks.json`)], { now });
+      const error = await remote.verify(await rsa.mint()).catch((caught: unknown) => caught);
+      expect(error).toEqual(refused('IDP_UNAVAILABLE', 'identity provider keys unavailable'));
+      expect(String((error as Error).cause)).toContain('HTTP 302');
+      expect(server.hits()).toBe(0);
+    } finally {
+      redirecting.closeAllConnections();
+      await new Promise((closed) => redirecting.close(closed));
+    }
   });
 
   it('answers "identity provider keys unavailable" for an answer that is not a key set', async () => {

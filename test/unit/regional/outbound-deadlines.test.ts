@@ -19,8 +19,9 @@ describe('outbound deadlines of one regional request', () => {
   it.each(['login', 'sign'])(
     'leave %s at least 4 s of its Lambda timeout: a JWKS fetch, then Secrets Manager',
     (name) => {
-      // A request makes at most one JWKS fetch (jose refetches for an unknown kid only after its
-      // cooldown) and then at most one GetSecretValue call (retries inside its deadline).
+      // A request waits for at most one JWKS fetch (a usable key set is refreshed in the background;
+      // an unknown kid causes a fetch only 30 s after the last one started) and then at most one
+      // GetSecretValue call (retries inside its deadline).
       expect(DEFAULT_JWKS_DEADLINE_MS).toBe(3_000);
       expect(DEFAULT_SECRETS_MANAGER_DEADLINE_MS).toBe(3_000);
       expect(DEFAULT_JWKS_DEADLINE_MS + DEFAULT_SECRETS_MANAGER_DEADLINE_MS + MARGIN_MS).toBeLessThanOrEqual(
