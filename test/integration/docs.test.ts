@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { blocksOf, DOC_PAGES, NPX, where } from '../fixtures/doc-blocks';
 import { ROOT } from '../fixtures/run-cli';
 
 /**
@@ -19,37 +20,15 @@ const NOT_RUN_HERE: Record<string, string> = {
   suite: 'runs or installs this very suite (npm ci, npm test, lint, bench)',
   package: 'packs the package: test/integration/package.test.ts does it',
   e2e: 'serverless invoke local: test/e2e/serverless.test.ts runs every sample event',
-  stack: 'needs the local stack running: the local-stack tests cover it',
+  start: 'starts the local stack: test/e2e/local-stack.test.ts runs npm start as a user does',
+  stack: 'needs the local stack running: test/e2e/docs-stack.test.ts runs these against one',
   aws: 'needs an AWS account or a deployed distribution',
 };
 
-interface Block {
-  readonly file: string;
-  readonly line: number;
-  readonly language: string;
-  readonly tag: string | undefined;
-  readonly code: string;
-}
-
-const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((name) => `docs/${name}`)].filter((name) =>
-  name.endsWith('.md'),
-);
-
-function blocksOf(file: string): Block[] {
-  const text = readFileSync(join(ROOT, file), 'utf8');
-  const blocks: Block[] = [];
-  for (const match of text.matchAll(/^```([^\n]*)\n([\s\S]*?)^```$/gm)) {
-    const [language = '', tag] = (match[1] as string).trim().split(/\s+/);
-    const line = text.slice(0, match.index).split('\n').length;
-    blocks.push({ file, line, language, tag, code: match[2] as string });
-  }
-  return blocks;
-}
-
+const pages = DOC_PAGES;
 const blocks = pages.flatMap(blocksOf);
 const shell = blocks.filter((block) => block.language === 'sh' || block.language === 'bash');
 const typescript = blocks.filter((block) => block.language === 'ts' || block.language === 'typescript');
-const where = (block: Block) => `${block.file}:${block.line}`;
 
 /** A folder standing in for the checkout: its files linked, a key pair in keys/, `npx edgepass` the built CLI. */
 function checkout(): string {
@@ -62,8 +41,6 @@ function checkout(): string {
   });
   return dir;
 }
-
-const NPX = `npx() { if [ "$1" = edgepass ]; then shift; node "${join(ROOT, 'bin', 'edgepass.cjs')}" "$@"; else command npx "$@"; fi; }\n`;
 
 describe('the docs’ shell blocks', () => {
   it('tag every block that does not run here with a known reason (listed, not hidden)', () => {
