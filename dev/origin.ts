@@ -161,6 +161,9 @@ export function createOrigin(root: string, extra: Readonly<Record<string, string
         'content-type': object.type,
         etag,
         'last-modified': stats.mtime.toUTCString(),
+        // As if every object were uploaded with this Cache-Control: without it a browser may reuse a
+        // protected page from its cache (heuristic freshness from Last-Modified) after logout.
+        'cache-control': 'no-cache',
         'accept-ranges': 'bytes',
       };
       if (noneMatch(request.headers['if-none-match'], etag)) {

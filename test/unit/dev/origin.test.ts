@@ -44,6 +44,7 @@ describe('the local origin', () => {
     expect(await response.text()).toBe('first');
     expect(response.headers.get('etag')).toBe(md5('first'));
     expect(response.headers.get('last-modified')).toMatch(/GMT$/);
+    expect(response.headers.get('cache-control')).toBe('no-cache');
     expect(await (await fetch(`${base}/videos/`)).text()).toBe('<p>videos</p>');
     expect(await (await fetch(`${base}/videos`)).text()).toBe('<p>videos</p>');
     const missing = await fetch(`${base}/nothing.txt`);
