@@ -1,7 +1,7 @@
 /**
  * CloudFront's signing params and cookies, and the split of a query into them and the user's own params.
  * Also ships in the CloudFront Function (ES5.1 plus a few ES6 features): no spreads, for-of loops or
- * `Map` on its path (the cookie reader's `PARAM_FOR_COOKIE` is built only where it is used).
+ * `Map` here (the cookie reader's lookup map lives in cookie-header.ts, which only the Lambda@Edge gate uses).
  */
 
 /** Query parameters that make a request a signed-URL request (cookies are then ignored). */
@@ -28,10 +28,6 @@ export const COOKIE_FOR_PARAM: { readonly [P in SigningParam]: `CloudFront-${P}`
 
 /** Cookie names CloudFront reads, in the order a signer sets them. */
 export const SIGNING_COOKIES: readonly SigningCookie[] = SIGNING_PARAMS.map((param) => `CloudFront-${param}` as const);
-/** Cookie name → the signing param it carries, for the per-request lookups of the cookie reader. */
-export const PARAM_FOR_COOKIE: ReadonlyMap<string, SigningParam> = /* @__PURE__ */ new Map(
-  SIGNING_PARAMS.map((param) => [`CloudFront-${param}`, param]),
-);
 
 /** The signing values found in a query string, and the query without them. */
 export interface SplitQuery {

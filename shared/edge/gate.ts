@@ -9,28 +9,32 @@ import { createVerifier } from '../cloudfront/verify';
 import { pathProblem } from './canonical-path';
 import type { EdgeConfig } from './edge-config';
 import { createGateDecision, type GateDecision as Decision, type ViewerRequest } from './gate-decision';
+import { SESSION_COOKIE } from './session-token';
 import { stripReferer } from './strip-referer';
 
 export { rejection, type ViewerRequest } from './gate-decision';
 
 /**
- * A `CloudFront-*` signing cookie inside a Cookie header with the `;` before it: the name (spaces
- * around it allowed, as the cookie reader trims them) and an optional `=value` up to the next `;`.
+ * A credential cookie inside a Cookie header with the `;` before it: a `CloudFront-*` signing cookie or
+ * the session token login sets for the CloudFront Functions gate, by name (spaces around it allowed, as
+ * the cookie reader trims them), and an optional `=value` up to the next `;`.
  */
-const SIGNING_COOKIE = /* @__PURE__ */ new RegExp(
-  `(?:^|;)\\s*(?:${SIGNING_COOKIES.join('|')})\\s*(?:=[^;]*)?(?=;|$)`,
+const CREDENTIAL_COOKIE = /* @__PURE__ */ new RegExp(
+  `(?:^|;)\\s*(?:${SIGNING_COOKIES.join('|')}|${SESSION_COOKIE})\\s*(?:=[^;]*)?(?=;|$)`,
   'g',
 );
 
 /**
- * Removes the CloudFront-* cookies from Cookie header values; every other cookie stays byte for byte.
+ * Removes the credential cookies from Cookie header values; every other cookie stays byte for byte.
  * One native regular-expression pass per header (linear: no nested repetition), however many
  * cookies an attacker packs into 20 KB.
  */
 function stripSigningCookies(values: readonly string[]): string[] {
   const kept: string[] = [];
   for (const value of values) {
-    const rest = value.includes('CloudFront-') ? value.replace(SIGNING_COOKIE, '').replace(/^[\s;]+/, '') : value;
+    const rest = /CloudFront-|edgepass-session/.test(value)
+      ? value.replace(CREDENTIAL_COOKIE, '').replace(/^[\s;]+/, '')
+      : value;
     if (rest.length > 0) kept.push(rest);
   }
   return kept;
