@@ -1,9 +1,8 @@
 import { cloudFrontCode } from '../../shared/cloudfront/denial';
 import { splitSigningParams } from '../../shared/cloudfront/signing-params';
-import { pathProblemWith, refuseNonAscii } from '../../shared/edge/canonical-path';
+import { refuseNonAscii } from '../../shared/edge/canonical-path';
 import { decisionLogLine } from '../../shared/edge/decision-log';
 import {
-  type FunctionForwarded,
   type FunctionRequest,
   type FunctionResponse,
   type FunctionViewerRequest,
@@ -14,7 +13,6 @@ import {
 } from '../../shared/edge/function-event';
 import { createGateDecision, type GateRules, rejection } from '../../shared/edge/gate-decision';
 import { type Hmac, readSessionToken, sessionKeyName, verifySessionToken } from '../../shared/edge/session-token';
-import { stripReferer } from '../../shared/edge/strip-referer';
 
 /** The part of cloudfront-js-2.0's `crypto` module the gate uses. */
 export interface FunctionCrypto {
@@ -37,9 +35,10 @@ export interface FunctionGate {
  */
 export function createFunctionGate(config: GateRules, crypto: FunctionCrypto): FunctionGate {
   const hmac: Hmac = (key, data) => crypto.createHmac('sha256', key).update(data).digest('base64url');
-  const gate = createGateDecision<FunctionViewerRequest, FunctionForwarded>(config, {
-    pathProblem: (path) => pathProblemWith(path, refuseNonAscii),
-    verify: (request, url, now) => {
+  const gate = createGateDecision<FunctionViewerRequest, object>(config, {
+    wideCheck: refuseNonAscii,
+    verify: (signed, now, request) => {
+      const url = signed.url;
       // The token is matched against the URL without signing params, as CloudFront matches a policy.
       const q = url.indexOf('?');
       const userQuery = q === -1 ? '' : splitSigningParams(url.slice(q + 1)).userQuery;
@@ -55,7 +54,8 @@ export function createFunctionGate(config: GateRules, crypto: FunctionCrypto): F
         ? { allowed: true, source: 'cookie', keyPairId, userQuery }
         : { allowed: false, reason, code: cloudFrontCode(reason), keyPairId, userQuery };
     },
-    forward: (request, querystring) => ({ querystring, referer: stripReferer(request.referer) }),
+    // Its credential cookies are deleted from the event's cookie map (toFunctionResult).
+    forward: () => ({}),
   });
   return {
     keyName: (event) => {

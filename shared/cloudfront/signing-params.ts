@@ -73,8 +73,8 @@ export function splitSigningParams(query: string): SplitQuery {
   const kept: string[] = [];
   let signed = false;
   let emptyPart = false;
-  for (let i = 0; i < pieces.length; i++) {
-    const piece = pieces[i] as string;
+  // forEach, not for-of: this file also ships in the CloudFront Function (ES5.1 statements).
+  pieces.forEach((piece) => {
     if (piece === '') emptyPart = true;
     const name = paramName(piece);
     if ((SIGNING_PARAMS as readonly string[]).includes(name)) {
@@ -84,7 +84,7 @@ export function splitSigningParams(query: string): SplitQuery {
     } else {
       kept.push(piece);
     }
-  }
+  });
   if (!signed) return { values: {}, signed: false, userQuery: query };
   return { values, signed, userQuery: kept.join('&'), emptyPart };
 }

@@ -211,5 +211,6 @@ export const PATH_PROBLEM_TEXT: Readonly<Record<PathProblem, string>> = {
   'encoded-separator': 'must not encode / or \\ (%2F, %5C)',
   'encoded-forbidden': 'must not encode control characters, %, ;, ? or #',
   'invalid-utf8': 'has escapes that are not UTF-8',
-  'compatibility-character': 'holds a character that normalises into /, \\, ., %, ; or a space, or is invisible',
+  'compatibility-character':
+    'holds a character that normalises (NFKC, or Windows best-fit) into /, \\, ., %, ; or a space, or is invisible',
 };

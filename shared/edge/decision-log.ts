@@ -21,7 +21,8 @@ export function decisionLogLine(
   decision: GateDecision<object>,
 ): string {
   const rejected = decision.action === 'reject';
-  const keyPairId = 'keyPairId' in decision ? decision.keyPairId : undefined;
+  // Only allow, redirect and deny decisions have one; the others leave it undefined.
+  const keyPairId = (decision as { keyPairId?: string | undefined }).keyPairId;
   const keyShaped = keyPairId === undefined || isKeyPairId(keyPairId);
   return JSON.stringify({
     level: rejected ? 'warn' : 'info',

@@ -43,24 +43,20 @@ export interface FunctionViewerRequest extends ViewerRequest {
   readonly sessionKey: string | undefined;
 }
 
-/** What the function forwards besides the request it was given. */
-export interface FunctionForwarded {
-  /** The query without signing params; `''` drops the whole query (as the Lambda@Edge gate does). */
-  readonly querystring: string;
-  readonly referer: string | undefined;
-}
-
 /** The first value of a query param, header or cookie (the browser sends the most specific cookie first). */
 function first(map: FunctionValues | undefined, name: string): string | undefined {
   const entry = map && map[name];
   return entry && typeof entry.value === 'string' ? entry.value : undefined;
 }
 
-/** Every value of a header, joined with `,` (several `Accept` headers read as one). */
+/**
+ * Every value of a header joined with `; ` (`''` when absent), as the Lambda@Edge gate reads its
+ * event: a second `Host` then names no configured domain, a second `Referer` no login page.
+ */
 function joined(map: FunctionValues | undefined, name: string): string {
   const entry = map && map[name];
   if (!entry) return '';
-  return entry.multiValue ? entry.multiValue.map((one) => one.value).join() : String(entry.value);
+  return entry.multiValue ? entry.multiValue.map((one) => one.value).join('; ') : String(entry.value);
 }
 
 /** The query as sent: `rawQueryString()`, or (without the helper) rebuilt from the parsed map. */
@@ -111,11 +107,11 @@ export function parseFunctionEvent(
       method: request.method,
       uri: request.uri,
       querystring: rawQuery(request),
-      host: first(headers, 'host'),
+      host: joined(headers, 'host'),
       cookies: [],
       clientIp: typeof ip === 'string' ? ip : '',
       accept: joined(headers, 'accept'),
-      referer: first(headers, 'referer'),
+      referer: joined(headers, 'referer'),
       sessionToken: sessionCookie(request),
       sessionKey,
     },
@@ -144,7 +140,7 @@ export function functionBadRequest(): FunctionResponse {
  * `Referer`), or a 302/403/400 with `Cache-Control: no-store`.
  */
 export function toFunctionResult(
-  decision: GateDecision<FunctionForwarded>,
+  decision: GateDecision<object>,
   request: FunctionRequest,
 ): FunctionRequest | FunctionResponse {
   const action = decision.action;
@@ -157,7 +153,7 @@ export function toFunctionResult(
     } else if (request.querystring !== undefined) {
       for (let i = 0; i < SIGNING_PARAMS.length; i++) delete request.querystring[SIGNING_PARAMS[i] as string];
     }
-    if (decision.referer !== undefined) request.headers.referer = { value: decision.referer };
+    if (decision.referer) request.headers.referer = { value: decision.referer };
     return request;
   }
   if (action === 'redirect') {

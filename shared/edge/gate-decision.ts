@@ -7,10 +7,11 @@
  */
 import type { CloudFrontErrorCode, DenialReason } from '../cloudfront/denial';
 import { splitSigningParams } from '../cloudfront/signing-params';
-import type { PathProblem } from './canonical-path';
+import { type PathProblem, pathProblemWith, type WideCheck } from './canonical-path';
 import type { EdgeConfig } from './edge-config';
 import { createPublicPaths } from './public-paths';
 import { MAX_RETURN_TO_LENGTH } from './return-to';
+import { stripReferer } from './strip-referer';
 
 /** A viewer request, as the gate needs it (each handler builds it from its own event). */
 export interface ViewerRequest {
@@ -53,24 +54,52 @@ export type CredentialVerdict =
  * of the request goes on to the origin once its credentials are removed (`F`).
  */
 export interface GateVariant<R extends ViewerRequest, F extends object> {
-  readonly pathProblem: (path: string) => GatePathProblem | undefined;
-  /** Checks the request's credentials against `url` (`scheme://host/path?query`, as sent). */
-  readonly verify: (request: R, url: string, now: number) => CredentialVerdict;
-  /** The request's parts to forward, without any credential (`userQuery`: the query without signing params). */
-  readonly forward: (request: R, userQuery: string) => F;
+  /**
+   * The check on a path's escaped non-ASCII characters (canonical-path.ts `pathProblemWith`):
+   * `compatibilityProblem` (NFKC) for Lambda@Edge, `refuseNonAscii` for the function.
+   */
+  readonly wideCheck: WideCheck<GatePathProblem>;
+  /**
+   * Checks the request's credentials against `signed.url` (`scheme://host/path?query`, as sent), in
+   * the verifier's terms (`createVerifier`'s function is one); `request` is the whole viewer request.
+   */
+  readonly verify: (signed: CredentialRequest, now: number, request: R) => CredentialVerdict;
+  /**
+   * The variant's own part of what goes on to the origin, credentials removed (the query and the
+   * `Referer` without signing params are the decision's in every variant).
+   */
+  readonly forward: (request: R) => F;
+}
+
+/** What a variant's `verify` is asked about: the URL as sent, the Cookie values and the viewer's IP. */
+export interface CredentialRequest {
+  readonly url: string;
+  readonly cookie: readonly string[];
+  readonly clientIp: string;
+}
+
+/** What every gate forwards, credentials removed (the variant's `F` adds its own part). */
+export interface ForwardedRequest {
+  /** Query to forward: signing params removed, everything else byte for byte. */
+  readonly querystring: string;
+  /**
+   * `Referer` to forward, without signing params: a page opened from a signed URL sends that whole URL
+   * as the Referer of its own sub-requests.
+   */
+  readonly referer: string | undefined;
 }
 
 /** The part of the edge configuration the rules read. */
 export type GateRules = Pick<EdgeConfig, 'domains' | 'scheme' | 'publicPaths' | 'loginUrl'>;
 
 export type GateDecision<F> =
-  | (F & { readonly action: 'pass'; readonly reason: 'public' })
-  | (F & {
-      readonly action: 'allow';
-      readonly reason: 'ok';
-      readonly source: 'url' | 'cookie';
-      readonly keyPairId: string | undefined;
-    })
+  | (ForwardedRequest & F & { readonly action: 'pass'; readonly reason: 'public' })
+  | (ForwardedRequest &
+      F & {
+        readonly action: 'allow';
+        readonly reason: 'ok';
+        readonly keyPairId: string | undefined;
+      })
   | {
       readonly action: 'redirect';
       readonly reason: DenialReason;
@@ -142,30 +171,33 @@ export function createGateDecision<R extends ViewerRequest, F extends object>(
     return `${loginUrl}${loginUrl.includes('?') ? '&' : '?'}return_to=${encodeURIComponent(returnTo)}`;
   };
 
+  /** A forwarded decision: the variant's part, the query and the Referer without credentials, and `fields`. */
+  const forward = <D extends object>(request: R, userQuery: string, fields: D) =>
+    Object.assign(variant.forward(request), { querystring: userQuery, referer: stripReferer(request.referer) }, fields);
+
   return (request, now) => {
     const uri = request.uri;
     const querystring = request.querystring;
     // The cheap check first: nothing longer than CloudFront accepts is ever scanned.
     if (uri.length + querystring.length + 1 > MAX_URL_LENGTH) return rejection('url-too-long');
-    const problem = variant.pathProblem(uri);
+    const problem = pathProblemWith(uri, variant.wideCheck);
     if (problem !== undefined) return rejection(problem);
     // The host is part of every signed resource: only the configured ones are ever checked against.
     const host = request.host?.toLowerCase() || defaultHost;
     if (!config.domains.includes(host)) return rejection('unknown-host');
     // Credentials are bearer secrets: never let the origin (or its logs) see them, public or not.
     if (isPublic(uri)) {
-      return Object.assign(variant.forward(request, splitSigningParams(querystring).userQuery), {
+      return forward(request, splitSigningParams(querystring).userQuery, {
         action: 'pass' as const,
         reason: 'public' as const,
       });
     }
     const url = `${config.scheme}://${host}${uri}${querystring.length === 0 ? '' : `?${querystring}`}`;
-    const verdict = variant.verify(request, url, now);
+    const verdict = variant.verify({ url, cookie: request.cookies, clientIp: request.clientIp }, now, request);
     if (verdict.allowed) {
-      return Object.assign(variant.forward(request, verdict.userQuery), {
+      return forward(request, verdict.userQuery, {
         action: 'allow' as const,
         reason: 'ok' as const,
-        source: verdict.source === 'url' ? ('url' as const) : ('cookie' as const),
         keyPairId: verdict.keyPairId,
       });
     }

@@ -1,4 +1,4 @@
-import { compileGlob, type Glob, matchGlob } from '../cloudfront/glob';
+import { compileGlob, matchGlob } from '../cloudfront/glob';
 
 /**
  * Which canonical paths the gate forwards without credentials: those matching a `publicPaths`
@@ -14,9 +14,5 @@ import { compileGlob, type Glob, matchGlob } from '../cloudfront/glob';
  */
 export function createPublicPaths(patterns: readonly string[]): (path: string) => boolean {
   const globs = patterns.map((pattern) => compileGlob(pattern, false));
-  return (path) => {
-    // An index loop, not for-of: this file also ships in the CloudFront Function.
-    for (let i = 0; i < globs.length; i++) if (matchGlob(globs[i] as Glob, path)) return true;
-    return false;
-  };
+  return (path) => globs.some((glob) => matchGlob(glob, path));
 }

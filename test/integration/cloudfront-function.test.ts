@@ -49,7 +49,7 @@ describe('the built CloudFront Function script', () => {
 
   it('is one script: the two documented imports, a global async handler, no export, no other import', () => {
     const script = readFileSync(fn.outfile, 'utf8');
-    expect(script.startsWith(`import crypto from"crypto";import cf from"cloudfront";`)).toBe(true);
+    expect(script.startsWith(`import cf from"cloudfront";import crypto from"crypto";`)).toBe(true);
     expect(script.match(/\bimport\b/g)).toHaveLength(2);
     expect(script).not.toMatch(/\bexport\b/);
     expect(script).toMatch(/async function handler\(event\)/);

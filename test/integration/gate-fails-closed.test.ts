@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { signUrl } from '../../shared';
-import { repoConfigWith, SAMPLE_HOST, SAMPLE_KEY_PAIR_ID, SAMPLE_PRIVATE_KEY } from '../fixtures/built-gate';
+import {
+  loadBuiltGate,
+  repoConfigWith,
+  SAMPLE_HOST,
+  SAMPLE_KEY_PAIR_ID,
+  SAMPLE_PRIVATE_KEY,
+} from '../fixtures/built-gate';
 import { CLOUDFRONT_FUNCTION, GATE_VARIANTS, type GateVariantFixture, LAMBDA_EDGE } from '../fixtures/gate-variants';
-import { BROWSER_ACCEPT } from '../fixtures/viewer-events';
+import { BROWSER_ACCEPT, viewerRequestEvent } from '../fixtures/viewer-events';
 
 /**
  * The outside review's findings (issue 7), each replayed against the built gates with the repository's
@@ -182,8 +188,10 @@ describe.each<GateVariantFixture>(GATE_VARIANTS)('$name', (variant) => {
       expect(result.status).toBe('403');
       // The function refuses a session token over 4 KB before reading it (malformed-policy); a shorter
       // one with a long `?` run is never matched either (cloudfront-function.test.ts).
-      expect(gate.logs.at(-1)).toMatchObject({ decision: 'deny' });
-      expect(['resource-mismatch', 'malformed-policy']).toContain(gate.logs.at(-1)?.reason);
+      expect(gate.logs.at(-1)).toMatchObject({
+        decision: 'deny',
+        reason: variant === LAMBDA_EDGE ? 'resource-mismatch' : 'malformed-policy',
+      });
     });
 
     it('never redirects the login page to itself when it sits behind the gate without being public', async () => {
@@ -206,4 +214,41 @@ describe('Lambda@Edge gate beside the CloudFront Function', () => {
       expect(result.headers.cookie).toEqual([{ key: 'Cookie', value: 'theme=dark' }]);
     }
   });
+});
+
+describe('the third review of the built gate (Lambda@Edge: the verified-signature cache)', () => {
+  /** A custom-policy request whose Policy text spells the cache key of a canned URL. */
+  const forged = (url: string, signed: string) => {
+    const expires = new URL(signed).searchParams.get('Expires') as string;
+    const signature = new URL(signed).searchParams.get('Signature') as string;
+    return `Policy=${encodeURIComponent(`E${expires}\n${url}`)}&Signature=${signature}&Key-Pair-Id=${SAMPLE_KEY_PAIR_ID}`;
+  };
+
+  it.each([
+    [
+      'a query (its ? would become a wildcard)',
+      '/videos/42.mp4?quality=hd',
+      ['/videos/42.mp4/quality=hd', '/videos/42.mp4Xquality=hd'],
+    ],
+    ['a * in its query', '/videos/search?q=*', ['/videos/search/q=/premium/ep1/seg-1.ts']],
+    ['a literal * path', '/videos/*', ['/videos/premium/ep1/seg-1.ts']],
+  ])(
+    'never lets a cached canned URL with %s answer for a custom policy spelling its cache key',
+    async (_, path, targets) => {
+      const gate = loadBuiltGate();
+      const url = `https://${SAMPLE_HOST}${path}`;
+      const signed = signUrl(url, sign);
+      const uri = path.split('?')[0] as string;
+      // The real URL is allowed, which puts its signature in this instance's cache…
+      expect(
+        (await gate.handle(viewerRequestEvent({ uri, querystring: signed.slice(signed.indexOf('?') + 1) }))).status,
+      ).toBeUndefined();
+      // …and the same signature under a forged custom Policy opens nothing else.
+      for (const target of targets) {
+        const result = await gate.handle(viewerRequestEvent({ uri: target, querystring: forged(url, signed) }));
+        expect(result.status, target).toBe('403');
+        expect(gate.logs.at(-1)).toMatchObject({ decision: 'deny', reason: 'malformed-policy' });
+      }
+    },
+  );
 });
