@@ -66,11 +66,11 @@ export function createFunctionGate(config: GateRules, crypto: FunctionCrypto): F
     decide: (event, sessionKey) => {
       const parsed = parseFunctionEvent(event, sessionKey);
       if (parsed === undefined) {
-        console.log(decisionLogLine(undefined, undefined, rejection('event')));
+        console.log(decisionLogLine(rejection('event')));
         return functionBadRequest();
       }
       const decision = gate(parsed.viewer, Math.floor(Date.now() / 1000));
-      console.log(decisionLogLine(parsed.requestId, parsed.viewer.uri, decision));
+      console.log(decisionLogLine(decision, parsed.requestId, parsed.viewer.uri));
       return toFunctionResult(decision, parsed.request);
     },
   };

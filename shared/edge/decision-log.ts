@@ -14,12 +14,9 @@ function escapedPrefix(value: string, length: number): string {
  * The one JSON log line per decision: never signature or policy values, never the query, and bounded
  * whatever the request holds (under 1 KB). A canonical path (printable ASCII by construction) is logged
  * up to 256 characters; a refused one as a short escaped prefix; a key id only when shaped like one.
+ * The decision comes first: an event the handler cannot read has no request id or path to log.
  */
-export function decisionLogLine(
-  requestId: string | undefined,
-  uri: string | undefined,
-  decision: GateDecision<object>,
-): string {
+export function decisionLogLine(decision: GateDecision<object>, requestId?: string, uri?: string): string {
   const rejected = decision.action === 'reject';
   // Only allow, redirect and deny decisions have one; the others leave it undefined.
   const keyPairId = (decision as { keyPairId?: string | undefined }).keyPairId;

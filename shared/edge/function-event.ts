@@ -96,7 +96,16 @@ export function parseFunctionEvent(
     request?: FunctionRequest;
   };
   const request = e.request;
-  if (!request || typeof request.uri !== 'string' || typeof request.method !== 'string') return undefined;
+  // CloudFront always sends a header map (Host at least); without one the event is not readable.
+  if (
+    !request ||
+    typeof request.uri !== 'string' ||
+    typeof request.method !== 'string' ||
+    typeof request.headers !== 'object' ||
+    request.headers === null
+  ) {
+    return undefined;
+  }
   const requestId = e.context && e.context.requestId;
   const ip = e.viewer && e.viewer.ip;
   const headers = request.headers;
@@ -153,7 +162,9 @@ export function toFunctionResult(
     } else if (request.querystring !== undefined) {
       for (let i = 0; i < SIGNING_PARAMS.length; i++) delete request.querystring[SIGNING_PARAMS[i] as string];
     }
+    // A Referer that was nothing but signing params goes entirely.
     if (decision.referer) request.headers.referer = { value: decision.referer };
+    else delete request.headers.referer;
     return request;
   }
   if (action === 'redirect') {

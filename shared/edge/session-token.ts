@@ -105,7 +105,10 @@ export function readSessionToken(text: string | undefined): SessionToken | undef
   const expires = parts[2] as string;
   const encoded = parts[3] as string;
   const mac = parts[4] as string;
-  if (!KEY_ID.test(keyId) || !EXPIRES.test(expires) || !BASE64URL.test(encoded)) return undefined;
+  // An expiry past 2147483647 is a malformed policy to CloudFront: so it is here, MAC or not.
+  if (!KEY_ID.test(keyId) || !EXPIRES.test(expires) || +expires > MAX_EXPIRES || !BASE64URL.test(encoded)) {
+    return undefined;
+  }
   const resource = fromBase64Url(encoded);
   if (resource === undefined) return undefined;
   return { keyId, expires: Number(expires), resource, signed: text.slice(0, text.length - mac.length - 1), mac };

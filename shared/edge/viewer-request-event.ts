@@ -110,7 +110,9 @@ export function toCloudFrontResult(
       const headers = request.headers;
       if (decision.cookies.length === 0) delete headers.cookie;
       else headers.cookie = decision.cookies.map((value) => ({ key: 'Cookie', value }));
+      // A Referer that was nothing but signing params goes entirely.
       if (decision.referer) headers.referer = [{ key: 'Referer', value: decision.referer }];
+      else delete headers.referer;
       request.querystring = decision.querystring;
       return request;
     }

@@ -202,6 +202,20 @@ describe.each<GateVariantFixture>(GATE_VARIANTS)('$name', (variant) => {
       expect((await gate.handle({ uri: '/login', accept: BROWSER_ACCEPT })).status).toBeUndefined();
     });
   });
+
+  describe('the attack on the CloudFront Function (issue 12), replayed on both gates', () => {
+    it('drops a Referer that holds nothing but signing params instead of forwarding it whole', async () => {
+      for (const uri of ['/videos/trailer.mp4', '/videos/free/a.ts']) {
+        const result = await gate.handle({
+          uri,
+          cookies: [freeCookies],
+          referer: '?Policy=p&Signature=s&Key-Pair-Id=K',
+        });
+        expect(result.status, uri).toBeUndefined();
+        expect(result.headers.referer, uri).toBeUndefined();
+      }
+    });
+  });
 });
 
 describe('Lambda@Edge gate beside the CloudFront Function', () => {
