@@ -24,7 +24,7 @@ export interface FunctionRequest {
   headers: FunctionValues;
   cookies: FunctionValues;
   /** The query as the viewer sent it, without `?` (a runtime 2.0 helper; `undefined` without a `?`). */
-  rawQueryString?: () => string | undefined;
+  rawQueryString(): string | undefined;
 }
 
 /** A generated response (a viewer-request function answers instead of forwarding). */
@@ -59,18 +59,6 @@ function joined(map: FunctionValues | undefined, name: string): string {
   return entry.multiValue ? entry.multiValue.map((one) => one.value).join('; ') : String(entry.value);
 }
 
-/** The query as sent: `rawQueryString()`, or (without the helper) rebuilt from the parsed map. */
-function rawQuery(request: FunctionRequest): string {
-  if (typeof request.rawQueryString === 'function') return request.rawQueryString() || '';
-  const query = request.querystring || {};
-  return Object.keys(query)
-    .map((name) => {
-      const entry = query[name] as FunctionValue;
-      return (entry.multiValue || [entry]).map((one) => `${name}=${one.value}`).join('&');
-    })
-    .join('&');
-}
-
 /** The session token a request carries: the first `edgepass-session` cookie, if any. */
 export function sessionCookie(request: FunctionRequest): string | undefined {
   return first(request.cookies, SESSION_COOKIE);
@@ -102,7 +90,9 @@ export function parseFunctionEvent(
     typeof request.uri !== 'string' ||
     typeof request.method !== 'string' ||
     typeof request.headers !== 'object' ||
-    request.headers === null
+    request.headers === null ||
+    // cloudfront-js-2.0 always gives the raw query (the gate reads no other); without it, no decision.
+    typeof request.rawQueryString !== 'function'
   ) {
     return undefined;
   }
@@ -115,7 +105,7 @@ export function parseFunctionEvent(
     viewer: {
       method: request.method,
       uri: request.uri,
-      querystring: rawQuery(request),
+      querystring: request.rawQueryString() || '',
       host: joined(headers, 'host'),
       cookies: [],
       clientIp: typeof ip === 'string' ? ip : '',
@@ -155,12 +145,17 @@ export function toFunctionResult(
   const action = decision.action;
   if (action === 'pass' || action === 'allow') {
     const cookies = request.cookies || {};
-    for (let i = 0; i < SIGNING_COOKIES.length; i++) delete cookies[SIGNING_COOKIES[i] as string];
+    SIGNING_COOKIES.forEach((name) => {
+      delete cookies[name];
+    });
     delete cookies[SESSION_COOKIE];
     if (decision.querystring === '') {
       request.querystring = {};
     } else if (request.querystring !== undefined) {
-      for (let i = 0; i < SIGNING_PARAMS.length; i++) delete request.querystring[SIGNING_PARAMS[i] as string];
+      const query = request.querystring;
+      SIGNING_PARAMS.forEach((name) => {
+        delete query[name];
+      });
     }
     // A Referer that was nothing but signing params goes entirely.
     if (decision.referer) request.headers.referer = { value: decision.referer };

@@ -7,7 +7,8 @@ import { splitSigningParams } from '../cloudfront/signing-params';
 
 /** A Referer without the signing params of its query (the rest byte for byte). */
 export function stripReferer(referer: string | undefined): string | undefined {
-  const q = referer?.indexOf('?') ?? -1;
+  // No `?.` or `??`: the function's ES5 build would spell each out with a temporary.
+  const q = referer ? referer.indexOf('?') : -1;
   if (q === -1) return referer;
   const userQuery = splitSigningParams((referer as string).slice(q + 1)).userQuery;
   return `${(referer as string).slice(0, q)}${userQuery === '' ? '' : `?${userQuery}`}`;

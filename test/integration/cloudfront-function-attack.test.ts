@@ -191,6 +191,15 @@ describe('oversized and repeated cookies and headers', () => {
     expect(await fn.run(event)).toMatchObject({ statusCode: 400 });
   });
 
+  it('answers an event without the raw query helper with a 400 rather than guess the query from the map', async () => {
+    const event = functionEventFor({ uri: '/videos/free/a.ts', querystring: 'Signature=x', cookies: [good] }) as {
+      request: { rawQueryString?: unknown };
+    };
+    delete event.request.rawQueryString;
+    expect(await fn.run(event)).toMatchObject({ statusCode: 400 });
+    expect(fn.logs.at(-1)).toMatchObject({ decision: 'reject', detail: 'event' });
+  });
+
   it('fails closed when the KeyValueStore cannot be read', async () => {
     const broken = loadBuiltFunction(undefined, {
       store: {
