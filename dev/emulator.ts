@@ -61,6 +61,12 @@ export interface EmulatorOptions {
   readonly log: (entry: RequestLogEntry) => void;
 }
 
+/** Other spellings of this machine's loopback address, redirected to `localhost:PORT`. */
+const LOOPBACK_ALIAS = /^(127(\.\d{1,3}){1,3}|0\.0\.0\.0|0|\[::1\]|\[::\]|localhost\.)(:\d{1,5})?$/;
+
+/** The dev identity provider's routes (this stack only; never part of a deployment). */
+const isDevRoute = (path: string): boolean => path === '/.well-known/jwks.json' || path.startsWith('/dev/');
+
 /** CloudFront's page for a method a behaviour does not allow. */
 const METHOD_NOT_ALLOWED =
   '<html><head><title>403 ERROR</title></head><body><h1>403 ERROR</h1><p>The request could not be satisfied.</p>' +
@@ -204,7 +210,7 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
       }
       let request: { user?: unknown; expiresIn?: unknown } = {};
       try {
-        request = JSON.parse(body.toString('utf8')) as typeof request;
+        request = (JSON.parse(body.toString('utf8')) ?? {}) as typeof request;
       } catch {
         // answered below
       }
@@ -393,14 +399,21 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
         status: 502,
       });
     };
-    const hostHeader = req.headers.host ?? '';
-    if (/^(127\.0\.0\.1|\[::1\])(:\d+)?$/.test(hostHeader) && (req.method === 'GET' || req.method === 'HEAD')) {
+    const hostHeader = (req.headers.host ?? '').toLowerCase();
+    if (LOOPBACK_ALIAS.test(hostHeader) && (req.method === 'GET' || req.method === 'HEAD')) {
       // The distribution's name is localhost:PORT (cookies and signed URLs carry it): go there.
       send(res, 302, { location: `http://${options.host}${req.url ?? '/'}`, 'cache-control': 'no-store' }, '');
       done({ via: 'cloudfront', decision: 'redirect', reason: 'use-localhost', status: 302 });
       return;
     }
-    if (path === '/.well-known/jwks.json' || path.startsWith('/dev/')) {
+    if ((isDevRoute(path) || behaviourFor(path).target === 'api') && hostHeader !== options.host) {
+      // Only the gate checked Host: a page on another name that resolves here (DNS rebinding) could mint
+      // dev tokens or call the API through a victim's browser. The distribution answers its own name only.
+      json(res, 400, { error: { code: 'UNKNOWN_HOST', message: `this stack answers http://${options.host} only` } });
+      done({ via: 'cloudfront', decision: 'reject', reason: 'unknown-host', status: 400 });
+      return;
+    }
+    if (isDevRoute(path)) {
       dev(req, res, path).then((status) => done({ via: 'dev', status }), failed);
       return;
     }

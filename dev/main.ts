@@ -22,11 +22,16 @@ function repositoryRoot(): string | undefined {
   return undefined;
 }
 
-function port(name: string, value: string | undefined, fallback: number): number {
+/**
+ * A port from the environment, digits only. PORT is never 0: the distribution's host name (in cookies
+ * and signed URLs) needs a fixed port, and so does PORT + 1. The Secrets Manager may take `0` (any free port).
+ */
+function port(name: string, value: string | undefined, fallback: number, least = 1): number {
   if (value === undefined || value === '') return fallback;
   const n = /^[0-9]{1,5}$/.test(value) ? Number(value) : Number.NaN;
-  // Not 0: the distribution's host name (in cookies and signed URLs) needs a fixed port, and so does PORT + 1.
-  if (!(n >= 1 && n <= 65_534)) throw new Error(`${name}=${JSON.stringify(value)} is not a port number (1–65534)`);
+  if (!(n >= least && n <= 65_534)) {
+    throw new Error(`${name}=${JSON.stringify(value)} is not a port number (${least}–65534)`);
+  }
   return n;
 }
 
@@ -88,7 +93,7 @@ export async function runDev(env: NodeJS.ProcessEnv = process.env): Promise<numb
   let smPort = 4566;
   try {
     portNumber = port('PORT', env.PORT, 3000);
-    smPort = port('SECRETS_MANAGER_PORT', env.SECRETS_MANAGER_PORT, 4566);
+    smPort = port('SECRETS_MANAGER_PORT', env.SECRETS_MANAGER_PORT, 4566, 0);
     const check = (env.EDGEPASS_KEY_GROUP_CHECK ?? 'off') as KeyGroupCheck;
     if (!CHECKS.includes(check)) throw new Error(`EDGEPASS_KEY_GROUP_CHECK must be one of ${CHECKS.join(', ')}`);
     const requestLog = createRequestLog();

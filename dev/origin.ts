@@ -56,12 +56,16 @@ function s3Error(res: ServerResponse, status: number, code: string, message: str
   return status;
 }
 
-/** Percent-decodes once, as S3 reads a key (bytes as UTF-8; invalid escapes stay as they are). */
+/**
+ * Percent-decodes once, as S3 reads a key (bytes as UTF-8; invalid escapes stay as they are); like S3, a
+ * literal `+` in the path is a space (`%2B` is the plus sign).
+ */
 function decodeKey(path: string): string {
+  const spaced = path.replaceAll('+', ' ');
   try {
-    return decodeURIComponent(path);
+    return decodeURIComponent(spaced);
   } catch {
-    return path;
+    return spaced;
   }
 }
 

@@ -134,10 +134,12 @@ function protocolError(req: IncomingMessage, rawBody: Buffer): string | undefine
   if (typeof target !== 'string' || !target.startsWith('secretsmanager.')) return `x-amz-target ${target}`;
   const auth = req.headers.authorization;
   if (typeof auth !== 'string' || !auth.startsWith('AWS4-HMAC-SHA256 ')) return 'Authorization is not AWS4-HMAC-SHA256';
-  if (!/Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/secretsmanager\/aws4_request/.test(auth)) {
+  // A real one is a few hundred bytes; every pattern below is bounded, so no header costs more than a scan.
+  if (auth.length > MAX_AUTHORIZATION) return 'Authorization is too long';
+  if (!/Credential=[^/,]{1,128}\/\d{8}\/[a-z0-9-]{1,32}\/secretsmanager\/aws4_request/.test(auth)) {
     return 'Authorization credential scope is not …/secretsmanager/aws4_request';
   }
-  const signed = /SignedHeaders=([^,]+)/.exec(auth)?.[1]?.split(';') ?? [];
+  const signed = /SignedHeaders=([^,]{1,1024})/.exec(auth)?.[1]?.split(';') ?? [];
   for (const header of ['host', 'x-amz-date', 'x-amz-target']) {
     if (!signed.includes(header)) return `SignedHeaders lacks ${header}`;
   }
@@ -151,8 +153,14 @@ function protocolError(req: IncomingMessage, rawBody: Buffer): string | undefine
 }
 
 function regionOf(req: IncomingMessage): string {
-  return /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//.exec(String(req.headers.authorization))?.[1] ?? 'us-east-1';
+  const auth = String(req.headers.authorization).slice(0, MAX_AUTHORIZATION);
+  return /Credential=[^/,]{1,128}\/\d{8}\/([a-z0-9-]{1,32})\//.exec(auth)?.[1] ?? 'us-east-1';
 }
+
+/** Longest Authorization header read. */
+const MAX_AUTHORIZATION = 2048;
+/** All secret values held together (a long-running stack must not grow without bound). */
+const MAX_STORED_BYTES = 16 * 1024 * 1024;
 
 /** Largest request body read (the Lambdas accept answers up to this size too); more is a 413. */
 export const MAX_REQUEST_BYTES = 256 * 1024;
@@ -240,11 +248,15 @@ function requestValue(body: Record<string, unknown>): SecretValue {
   if (value === undefined) {
     throw new ServiceError('InvalidParameterException', 'You must provide either SecretString or SecretBinary.');
   }
-  const bytes = typeof value === 'string' ? Buffer.byteLength(value) : value.binary.length;
+  const bytes = valueBytes(value);
   if (bytes > MAX_SECRET_BYTES) {
     throw new ServiceError('ValidationException', `The secret value is ${bytes} bytes; at most ${MAX_SECRET_BYTES}.`);
   }
   return value;
+}
+
+function valueBytes(value: SecretValue): number {
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.binary.length;
 }
 
 function sameValue(a: SecretValue, b: SecretValue): boolean {
@@ -295,6 +307,7 @@ export async function startSecretsManager(
   } = {},
 ): Promise<LocalSecretsManager> {
   const secrets = new Map<string, Secret>();
+  let storedBytes = 0;
   const faults: Fault[] = [];
   // Calls are kept for `calls()` up to `keepCalls` (the oldest go first); counts are kept for all.
   const keepCalls = options.keepCalls ?? Number.POSITIVE_INFINITY;
@@ -345,11 +358,19 @@ export async function startSecretsManager(
       version.stages = version.stages.filter((stage) => stage !== 'AWSPREVIOUS');
       if (version.stages.includes('AWSCURRENT')) version.stages = ['AWSPREVIOUS'];
     }
+    const bytes = valueBytes(value);
+    if (storedBytes + bytes > MAX_STORED_BYTES) {
+      throw new ServiceError(
+        'LimitExceededException',
+        `This local Secrets Manager holds at most ${MAX_STORED_BYTES} bytes of secret values.`,
+      );
+    }
     const version: Version = { versionId, value, createdDate: epochSeconds(), stages: ['AWSCURRENT'] };
     secret.versions.push(version);
+    storedBytes += bytes;
     if (secret.versions.length > MAX_VERSIONS) {
       const oldest = secret.versions.findIndex((candidate) => candidate.stages.length === 0);
-      if (oldest !== -1) secret.versions.splice(oldest, 1);
+      if (oldest !== -1) storedBytes -= valueBytes((secret.versions.splice(oldest, 1)[0] as Version).value);
     }
     return version;
   }
@@ -443,7 +464,16 @@ export async function startSecretsManager(
     }
   }
 
+  /** `host:port` names this server answers to (set once it listens). */
+  let ownHosts: readonly string[] = [];
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A web page on another name that resolves here (DNS rebinding) must not read or replace keys.
+    if (!ownHosts.includes(String(req.headers.host).toLowerCase())) {
+      res.setHeader('connection', 'close');
+      send(res, 400, { __type: 'InvalidRequestException', message: 'unknown Host' }, 'InvalidRequestException');
+      return;
+    }
     const raw = await readBody(req);
     const header = String(req.headers['x-amz-target'] ?? '');
     const operation = OPERATIONS.find((name) => header === `secretsmanager.${name}`);
@@ -547,6 +577,7 @@ export async function startSecretsManager(
     });
   });
   const { port } = server.address() as AddressInfo;
+  ownHosts = [`${host}:${port}`, `localhost:${port}`];
 
   return {
     endpoint: `http://${host}:${port}`,

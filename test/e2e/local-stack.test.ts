@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { get } from 'node:http';
+import { get, request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,6 +201,21 @@ describe('npm start, from the outside', () => {
     const loopback = await fetch(`http://127.0.0.1:${port}/videos/?a=1`, { redirect: 'manual' });
     expect(loopback.status).toBe(302);
     expect(loopback.headers.get('location')).toBe(`${base}/videos/?a=1`);
+    expect((await fetch(`http://127.1:${port}/`, { redirect: 'manual' })).headers.get('location')).toBe(`${base}/`);
+    // The dev routes and the API answer the stack's own name only (DNS rebinding).
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/dev/token', method: 'POST', headers: { host: `rebind.example:${port}` } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end('{"user":"ada"}');
+    });
+    expect(rebound).toBe(400);
+    expect((await fetch(`${base}/dev/token`, { method: 'POST', body: 'null' })).status).toBe(400);
     // CloudFront takes 20,480 bytes of headers; Node's default would answer 431 at 16 KB.
     expect((await fetch(`${base}/`, { headers: { 'x-pad': 'p'.repeat(18_000) } })).status).toBe(200);
     await waitFor(/POST\s+\/videos\/hls\/seg0\.ts\s+cloudfront deny method-not-allowed\s+403/, 5000);

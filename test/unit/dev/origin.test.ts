@@ -22,6 +22,7 @@ beforeAll(async () => {
   writeFileSync(join(root, 'videos', 'index.html'), '<p>videos</p>');
   writeFileSync(join(root, 'a.txt'), 'first');
   writeFileSync(join(root, 'b.txt'), 'other');
+  writeFileSync(join(root, 'two words.txt'), 'spaced');
   origin = createOrigin(root);
   server = createServer((req, res) => {
     origin.serve({ method: req.method ?? 'GET', uri: req.url ?? '/', headers: req.headers }, res);
@@ -47,6 +48,8 @@ describe('the local origin', () => {
     expect(response.headers.get('cache-control')).toBe('no-cache');
     expect(await (await fetch(`${base}/videos/`)).text()).toBe('<p>videos</p>');
     expect(await (await fetch(`${base}/videos`)).text()).toBe('<p>videos</p>');
+    // As S3 reads a path: a literal + is a space.
+    expect(await (await fetch(`${base}/two+words.txt`)).text()).toBe('spaced');
     const missing = await fetch(`${base}/nothing.txt`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('<Code>NoSuchKey</Code>');

@@ -43,6 +43,53 @@ describe('the local Secrets Manager under hostile posts', () => {
     expect((await post('{}')).status).toBe(400);
   });
 
+  it('answers only its own host name, and reads no Authorization header longer than 2 KB', async () => {
+    const foreign = await new Promise<number>((resolve, reject) => {
+      request(`${sm.endpoint}/`, { method: 'POST', headers: { host: 'rebind.example:4566' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end('{}');
+    });
+    expect(foreign).toBe(400);
+    const long = await new Promise<string>((resolve, reject) => {
+      const auth = `AWS4-HMAC-SHA256 ${'Credential='.repeat(300)}`;
+      const headers = {
+        authorization: auth,
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'secretsmanager.GetSecretValue',
+      };
+      request(`${sm.endpoint}/`, { method: 'POST', headers }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString('utf8');
+        });
+        res.on('end', () => resolve(text));
+      })
+        .on('error', reject)
+        .end('{}');
+    });
+    expect(long).toContain('Authorization is too long');
+  });
+
+  it('holds at most 16 MiB of secret values in all', async () => {
+    const own = await startSecretsManager();
+    const value = 'v'.repeat(65_536);
+    let stored = 0;
+    try {
+      expect(() => {
+        for (let i = 0; i < 300; i++) {
+          own.put(`many-${i}`, value);
+          stored++;
+        }
+      }).toThrow(/at most 16777216 bytes/);
+    } finally {
+      await own.close();
+    }
+    expect(stored).toBe(256);
+  });
+
   it('keeps only the last calls it was asked to keep, while counting all of them', async () => {
     const before = sm.calls().length;
     expect(before).toBeLessThanOrEqual(3);
