@@ -35,9 +35,10 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-/** `name=value; …` of the Set-Cookie values whose Path covers `path`, the longest Path first. */
+/** `name=value; …` of the cookies set (not deleted) whose Path covers `path`, the longest Path first. */
 function cookiesFor(setCookies: readonly string[], path: string): string {
   return setCookies
+    .filter((line) => !line.includes('; Max-Age=0; '))
     .map((line) => line.split('; '))
     .map((parts) => ({ pair: parts[0] as string, path: parts.find((p) => p.startsWith('Path='))?.slice(5) ?? '/' }))
     .filter((cookie) => path.startsWith(cookie.path))
