@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { oneOf, onePositional, parseCommandArgs, requireOption, wantsHelp } from '../../../cli/args';
-import { UsageError } from '../../../cli/usage-error';
+import { usageMessage } from '../../fixtures/usage-error';
 
 const FLAGS = {
   expires: { type: 'string' },
   cookie: { type: 'string', multiple: true },
   json: { type: 'boolean' },
 } as const;
-
-function usageMessage(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as UsageError).message;
-  }
-  throw new Error('expected a UsageError');
-}
 
 describe('parseCommandArgs', () => {
   it('returns flags by long name and positionals in order', () => {

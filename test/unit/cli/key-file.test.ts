@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type KeyFileSystem, MAX_KEY_FILE_BYTES, readKeyFile } from '../../../cli/key-file';
-import { UsageError } from '../../../cli/usage-error';
 import { rsaKeyPair } from '../../fixtures/keys';
+import { usageMessage } from '../../fixtures/usage-error';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgepass-key-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,16 +41,6 @@ function changingFile(opened: FakeStats) {
     },
   };
   return { fs, calls };
-}
-
-function usageMessage(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as UsageError).message;
-  }
-  throw new Error('expected a UsageError');
 }
 
 describe('readKeyFile', () => {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../cli/io';
 import { type KeyFileWrite, keysGenerate } from '../../../cli/keys-generate';
-import { UsageError } from '../../../cli/usage-error';
 import { NOW } from '../../fixtures/keys';
+import { usageMessage } from '../../fixtures/usage-error';
 
 const root = mkdtempSync(join(tmpdir(), 'edgepass-keys-generate-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -36,16 +36,6 @@ function diskFullAt(failing: number): KeyFileWrite {
     }
     writeFileSync(fd, text);
   };
-}
-
-function usageMessage(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as UsageError).message;
-  }
-  throw new Error('expected a UsageError');
 }
 
 describe('keysGenerate --force', () => {
