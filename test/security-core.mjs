@@ -25,6 +25,7 @@ export const SECURITY_CORE = [
   // Identity: who may have what, and the credentials issued for it.
   'shared/identity/access-policy.ts',
   'shared/identity/token-verifier.ts',
+  'shared/identity/credential-expiry.ts',
   'shared/identity/login-cookies.ts',
   'shared/identity/url-issuer.ts',
   // Regional: the Secrets Manager key source.
