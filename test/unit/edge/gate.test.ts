@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_SIGNING_COOKIE_NAMES } from '../../../shared/cloudfront/cookie-header';
 import { signCookies, signUrl } from '../../../shared/cloudfront/sign';
 import { createGate, type ViewerRequest } from '../../../shared/edge/gate';
+import { MAX_RETURN_TO_LENGTH } from '../../../shared/edge/return-to';
 import { NOW, rsaKeyPair } from '../../fixtures/keys';
 
 const rsa = rsaKeyPair();
@@ -77,5 +79,66 @@ describe('createGate with two configured domains', () => {
         referer: undefined,
       });
     }
+  });
+});
+
+describe('createGate: what it forwards and where it redirects', () => {
+  const withLogin = (loginUrl: string) =>
+    createGate({
+      domains: [MEDIA],
+      scheme: 'https',
+      publicPaths: ['/assets/*'],
+      loginUrl,
+      keys: [{ id: 'K1', publicKey: rsa.publicPem }],
+      verifyCacheSize: 16,
+    });
+  const browser = (uri: string, querystring = ''): ViewerRequest => ({
+    ...request(MEDIA, uri, querystring),
+    accept: 'text/html',
+  });
+
+  it('forwards a Referer that held only signing params without its ?', () => {
+    const decision = gate(
+      { ...request(MEDIA, '/assets/a.css'), referer: `https://${MEDIA}/page?Expires=1&Signature=s&Key-Pair-Id=K1` },
+      NOW,
+    );
+    expect(decision).toMatchObject({ action: 'pass', referer: `https://${MEDIA}/page` });
+  });
+
+  it('forwards no cookie at all when more CloudFront- names come than the reader looks at', () => {
+    const names = Array.from({ length: MAX_SIGNING_COOKIE_NAMES + 1 }, (_, i) => `CloudFront-X${i}=1`);
+    expect(gate(request(MEDIA, '/assets/a.css', '', [`a=1; ${names.join('; ')}`]), NOW)).toMatchObject({
+      action: 'pass',
+      cookies: [],
+    });
+    const fewer = names.slice(0, MAX_SIGNING_COOKIE_NAMES);
+    expect(gate(request(MEDIA, '/assets/a.css', '', [`a=1; ${fewer.join('; ')}`]), NOW)).toMatchObject({
+      action: 'pass',
+      cookies: [`a=1; ${fewer.join('; ')}`],
+    });
+  });
+
+  it('returns to / when the path and query would not fit in return_to, and appends to a login URL with a query', () => {
+    const long = `/videos/${'a'.repeat(MAX_RETURN_TO_LENGTH)}`;
+    expect(withLogin('/login')(browser(long), NOW)).toMatchObject({
+      action: 'redirect',
+      location: '/login?return_to=%2F',
+    });
+    const fits = `/videos/${'a'.repeat(MAX_RETURN_TO_LENGTH - '/videos/'.length)}`;
+    expect(withLogin('/login')(browser(fits), NOW)).toMatchObject({
+      location: `/login?return_to=${encodeURIComponent(fits)}`,
+    });
+    expect(withLogin('/login?lang=en')(browser('/videos/a', 't=1'), NOW)).toMatchObject({
+      location: `/login?lang=en&return_to=${encodeURIComponent('/videos/a?t=1')}`,
+    });
+  });
+
+  it('answers 403 rather than redirecting a request without Accept or that is not a page load', () => {
+    expect(withLogin('/login')({ ...browser('/videos/a'), accept: undefined }, NOW)).toMatchObject({
+      action: 'deny',
+      loop: false,
+    });
+    expect(withLogin('/login')({ ...browser('/videos/a'), method: 'POST' }, NOW)).toMatchObject({ action: 'deny' });
+    expect(withLogin('/login')({ ...browser('/videos/a'), method: 'HEAD' }, NOW)).toMatchObject({ action: 'redirect' });
   });
 });
