@@ -50,7 +50,8 @@ const cookieHeader = (setCookies: readonly string[]) => setCookies.map((line) =>
 /** The decoded CloudFront-Policy of a Set-Cookie list. */
 function policyOf(setCookies: readonly string[]): unknown {
   const line = setCookies.find((l) => l.startsWith('CloudFront-Policy=')) as string;
-  return JSON.parse(decodeCloudFrontBase64(line.slice('CloudFront-Policy='.length, line.indexOf(';'))).toString());
+  const bytes = decodeCloudFrontBase64(line.slice('CloudFront-Policy='.length, line.indexOf(';')));
+  return JSON.parse(String(bytes));
 }
 
 describe('issueLoginCookies', () => {
