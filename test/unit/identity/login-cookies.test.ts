@@ -132,7 +132,7 @@ describe('issueLoginCookies', () => {
         now: NOW,
         tokenExpiresAt: NOW + 7200,
       }),
-    ).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
+    ).toThrow(expect.objectContaining({ code: 'INTERNAL', message: 'grant does not belong to its rule' }));
   });
 });
 
@@ -142,6 +142,8 @@ describe('cookie paths', () => {
     expect(cookiePathFor(premium, '/videos/*', LAX)).toBe('/videos/');
     expect(cookiePathFor(premium, '/users/{sub}/*', LAX)).toBe('/users/');
     expect(cookiePathFor(premium, '/reports/q3.pdf', LAX)).toBe('/reports/');
+    expect(cookiePathFor(premium, '/reports/', LAX)).toBe('/reports/');
+    expect(cookiePathFor(premium, '/*', LAX)).toBe('/');
     expect(allCookiePaths([videos, premium], LAX)).toEqual(['/', '/videos/', '/users/']);
   });
 
@@ -170,17 +172,51 @@ describe('checkCookieConfig', () => {
       ],
     };
     expect(() => checkCookieConfig([clash], LAX, 'https', ['media.example.com'])).toThrow(
-      /accessRules clash: grants \/videos\/a\/\* and \/videos\/a\/b\.mp4 would share cookie Path \/videos\/a\//,
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message:
+          'edgepass config: accessRules clash: grants /videos/a/* and /videos/a/b.mp4 would share cookie Path /videos/a/; use one wildcard grant',
+      }),
     );
   });
 
   it('refuses a grant whose policy cookie could pass 4 KB, measured with the longest domain', () => {
-    const path = `/${'x'.repeat(400)}/{sub}/{sub}/{sub}/*`;
-    const rule: AccessRuleConfig = { name: 'big', when: [], grants: [{ path, maxTtlSeconds: 600 }] };
-    expect(() => checkCookieConfig([rule], LAX, 'https', ['a.example.com'])).not.toThrow();
-    const longest = `${'d'.repeat(60)}.${'e'.repeat(60)}.example.com`;
-    expect(() => checkCookieConfig([rule], LAX, 'https', ['a.example.com', longest, 'b.example.com'])).toThrow(
-      /^edgepass config: accessRules big: the cookie for \/x+\/\{sub\}\/\{sub\}\/\{sub\}\/\* could reach \d{4} bytes, over the browser limit of 4096; shorten the path or its templates$/,
+    const rule: AccessRuleConfig = {
+      name: 'big',
+      when: [],
+      grants: [{ path: '/{sub}/{sub}/{sub}/*', maxTtlSeconds: 600 }],
+    };
+    /** The cookie Path is the one length that moves the line by a single byte. */
+    const check = (pathLength: number, domains: string[]) =>
+      checkCookieConfig([rule], { ...LAX, path: `/${'p'.repeat(pathLength - 1)}` }, 'https', domains);
+    /** The longest cookie Path that still fits (the check is monotonic in it). */
+    const longestFitting = (domains: string[]) => {
+      let low = 1;
+      let high = 4096;
+      while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        try {
+          check(mid, domains);
+          low = mid;
+        } catch {
+          high = mid - 1;
+        }
+      }
+      return low;
+    };
+    const fitting = longestFitting(['a.io']);
+    expect(fitting).toBeGreaterThan(100);
+    // 4,096 bytes fit; one more does not, and the message says by how much.
+    expect(() => check(fitting + 1, ['a.io'])).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message:
+          'edgepass config: accessRules big: the cookie for /{sub}/{sub}/{sub}/* could reach 4097 bytes, over the browser limit of 4096; shorten the path or its templates',
+      }),
     );
+    // Three more bytes of domain are four more of base64: the longest domain is the one measured,
+    // wherever it is in the list.
+    expect(longestFitting(['abcd.io'])).toBe(fitting - 4);
+    expect(longestFitting(['a.io', 'abcd.io', 'b.io'])).toBe(fitting - 4);
   });
 });
