@@ -78,6 +78,15 @@ describe('createSignRequestParser', () => {
     expect(() => parse(body)).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
   });
 
+  it('passes on what was wrong, naming the field', () => {
+    expect(() => parse({ paths: ['/a'], expires_in: 60 })).toThrow(
+      expect.objectContaining({ message: 'body: Unrecognized key: "expires_in"' }),
+    );
+    expect(() => parse({ paths: ['/a'], expiresIn: 0 })).toThrow(
+      expect.objectContaining({ message: 'expiresIn: Too small: expected number to be >=1' }),
+    );
+  });
+
   it('accepts exactly the limits', () => {
     expect(parse({ paths: ['/a'], expiresIn: 7200 }).expiresIn).toBe(7200);
     expect(parse({ paths: ['/a'], expiresIn: 1 }).expiresIn).toBe(1);
@@ -192,7 +201,7 @@ describe('issueSignedUrls', () => {
     expect(() => issue({ paths: [at(MAX_CUSTOM_POLICY_PATH + 1)], ipAddress: '203.0.113.9' })).toThrow(
       expect.objectContaining({
         code: 'BAD_REQUEST',
-        message: expect.stringMatching(/is 1025 characters; .* at most 1024$/),
+        message: `path ${JSON.stringify(at(MAX_CUSTOM_POLICY_PATH + 1).slice(0, 64))}… is 1025 characters; with ipAddress or notBefore (a custom policy) at most 1024`,
       }),
     );
     expect(() => issue({ paths: [at(MAX_CUSTOM_POLICY_PATH + 1)], notBefore: '+1m' })).toThrow(
