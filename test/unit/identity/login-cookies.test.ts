@@ -218,5 +218,28 @@ describe('checkCookieConfig', () => {
     // wherever it is in the list.
     expect(longestFitting(['abcd.io'])).toBe(fitting - 4);
     expect(longestFitting(['a.io', 'abcd.io', 'b.io'])).toBe(fitting - 4);
+    // What the check accepts really fits, and tightly: cookies issued at that Path with the longest
+    // claims (MAX_CLAIM_BYTES, 256, every byte percent-encoded) stay within 4,096 bytes by a few.
+    const claim = encodeURIComponent('\u00e9'.repeat(128));
+    const { setCookies } = issueLoginCookies({
+      rule,
+      grants: [{ rule: 'big', path: `/${claim}/${claim}/${claim}/*`, maxTtlSeconds: 600 }],
+      origin: 'https://a.io',
+      keyPairId: KEY_PAIR_ID,
+      key: loadSigningKey(rsa.privatePem),
+      cookie: { ...LAX, path: `/${'p'.repeat(fitting - 1)}` },
+      now: NOW,
+      tokenExpiresAt: NOW + 7200,
+    });
+    const longestLine = Math.max(...setCookies.map((line) => line.length));
+    expect(longestLine).toBeLessThanOrEqual(4096);
+    expect(longestLine).toBeGreaterThan(4096 - 16);
+    // Templates count at their longest, not as written.
+    const five: AccessRuleConfig = {
+      name: 'five',
+      when: [],
+      grants: [{ path: '/{sub}/{sub}/{sub}/{sub}/{sub}/*', maxTtlSeconds: 600 }],
+    };
+    expect(() => checkCookieConfig([five], LAX, 'https', ['a.io'])).toThrow(/could reach \d+ bytes/);
   });
 });
