@@ -71,6 +71,29 @@ describe('decisionLogLine', () => {
     });
   });
 
+  it('logs a canonical path up to 256 characters, and loop only when the browser came back from login', () => {
+    const uri = `/${'a'.repeat(300)}`;
+    const deny = { action: 'deny', reason: 'missing-key-pair-id', code: 'MissingKey', keyPairId: undefined } as const;
+    expect(JSON.parse(decisionLogLine(undefined, uri, { ...deny, loop: true }))).toEqual({
+      level: 'info',
+      msg: 'edgepass decision',
+      uri: uri.slice(0, 256),
+      decision: 'deny',
+      reason: 'missing-key-pair-id',
+      loop: true,
+    });
+    expect(JSON.parse(decisionLogLine('r', '/a', { ...deny, loop: false }))).not.toHaveProperty('loop');
+    expect(
+      JSON.parse(decisionLogLine(undefined, undefined, { action: 'reject', reason: 'bad-request', detail: 'event' })),
+    ).toEqual({
+      level: 'warn',
+      msg: 'edgepass decision',
+      decision: 'reject',
+      reason: 'bad-request',
+      detail: 'event',
+    });
+  });
+
   it('logs a refused path as a short escaped prefix at warn level, with its detail', () => {
     const line = JSON.parse(
       decisionLogLine(`id\n${'x'.repeat(200)}`, `/a\u0000${'b'.repeat(100)}`, {
