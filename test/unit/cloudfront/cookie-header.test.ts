@@ -52,6 +52,9 @@ describe('signingCookieValues', () => {
   it('needs an = inside the cookie, at most 64 blanks after the name', () => {
     expect(signingCookieValues('CloudFront-Key-Pair-Id; a=K1')).toEqual({});
     expect(signingCookieValues('CloudFront-Key-Pair-Id')).toEqual({});
+    // A longer name without = must not be read as its prefix with the whole header as value.
+    expect(signingCookieValues('CloudFront-Key-Pair-Idx')).toEqual({});
+    expect(signingCookieValues('a=1; CloudFront-Signaturez')).toEqual({});
     const name = 'CloudFront-Hash-Algorithm';
     expect(signingCookieValues(`${name}${' '.repeat(MAX_COOKIE_NAME_SPACE)}=SHA256`)).toEqual({
       'Hash-Algorithm': 'SHA256',
