@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decisionLogLine, parseViewerEvent } from '../../../shared/edge/viewer-request-event';
+import {
+  badRequestResponse,
+  type CloudFrontRequest,
+  decisionLogLine,
+  parseViewerEvent,
+  toCloudFrontResult,
+} from '../../../shared/edge/viewer-request-event';
 
 const eventWith = (request: Record<string, unknown>, config: Record<string, unknown> = { requestId: 'r-1' }) => ({
   Records: [{ cf: { config, request: { uri: '/a', method: 'GET', headers: {}, ...request } } }],
@@ -19,6 +25,22 @@ describe('parseViewerEvent', () => {
       accept: '',
       referer: '',
     });
+  });
+
+  it('refuses, without throwing, a request or header map that is null and a method that is not a string', () => {
+    expect(parseViewerEvent({ Records: [{ cf: { request: null } }] })).toBeUndefined();
+    expect(parseViewerEvent(eventWith({ headers: null }))).toBeUndefined();
+    expect(parseViewerEvent(eventWith({ method: 5 }))).toBeUndefined();
+    expect(
+      parseViewerEvent({ Records: [{ cf: { request: { uri: '/a', method: 'GET', headers: {} } } }] }),
+    ).toMatchObject({
+      requestId: undefined,
+    });
+  });
+
+  it('reads only string header values', () => {
+    const parsed = parseViewerEvent(eventWith({ headers: { cookie: [null, { value: 7 }, { value: 'a=1' }, {}] } }));
+    expect(parsed?.viewer.cookies).toEqual(['a=1']);
   });
 
   it('reads every field of a well-formed event, joining repeated headers', () => {
@@ -111,5 +133,55 @@ describe('decisionLogLine', () => {
       reason: 'bad-request',
       detail: 'forbidden-character',
     });
+  });
+});
+
+describe('toCloudFrontResult and badRequestResponse', () => {
+  const request = (): CloudFrontRequest => ({
+    clientIp: '203.0.113.1',
+    method: 'GET',
+    uri: '/a',
+    querystring: 'x=1&Signature=s',
+    headers: { host: [{ key: 'Host', value: 'media.example.com' }] },
+  });
+  const noStore = [{ key: 'Cache-Control', value: 'no-store' }];
+
+  it('forwards the request without adding a Referer it did not have', () => {
+    const forwarded = toCloudFrontResult(
+      { action: 'pass', reason: 'public', querystring: 'x=1', cookies: [], referer: undefined },
+      request(),
+    );
+    expect(forwarded).toStrictEqual({ ...request(), querystring: 'x=1' });
+  });
+
+  it('answers a redirect, a denial and a bad request the way CloudFront would', () => {
+    expect(
+      toCloudFrontResult(
+        { action: 'redirect', reason: 'expired', keyPairId: undefined, location: '/login' },
+        request(),
+      ),
+    ).toEqual({
+      status: '302',
+      statusDescription: 'Found',
+      headers: { location: [{ key: 'Location', value: '/login' }], 'cache-control': noStore },
+    });
+    expect(
+      toCloudFrontResult(
+        { action: 'deny', reason: 'expired', keyPairId: undefined, code: 'AccessDenied', loop: false },
+        request(),
+      ),
+    ).toMatchObject({ status: '403', statusDescription: 'Forbidden', headers: { 'cache-control': noStore } });
+    expect(badRequestResponse()).toEqual({
+      status: '400',
+      statusDescription: 'Bad Request',
+      headers: { 'content-type': [{ key: 'Content-Type', value: 'text/xml' }], 'cache-control': noStore },
+      body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>BadRequest</Code><Message>Bad Request</Message></Error>',
+    });
+  });
+
+  it('logs a refused path of exactly 64 characters whole, without a length', () => {
+    const uri = `/${'b'.repeat(63)}`;
+    const line = JSON.parse(decisionLogLine('r', uri, { action: 'reject', reason: 'bad-request', detail: 'event' }));
+    expect(line.uri).toBe(uri);
   });
 });
