@@ -93,3 +93,14 @@ describe('VerifiedSignatureCache', () => {
     expect(cache.lookup('t', 'K1', 'sha1', 'x'.repeat(12_288))).toBeUndefined();
   });
 });
+
+describe('VerifiedSignatureCache with maxBytes below one entry', () => {
+  it('keeps the one entry rather than failing, and lets the next one replace it', () => {
+    const cache = new VerifiedSignatureCache(4, 10);
+    expect(() => cache.store('a', entry())).not.toThrow();
+    expect(cache.size).toBe(1);
+    cache.store('b', entry());
+    expect(cache.size).toBe(1);
+    expect(cache.lookup('b', 'K1', 'sha1', entry().signed)).toBeDefined();
+  });
+});
