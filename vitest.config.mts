@@ -1,13 +1,23 @@
 import { defineConfig } from 'vitest/config';
+import { SECURITY_CORE } from './test/security-core.mjs';
 
 // Projects: `unit` (pure core, seconds), `types` (the public API's types, checked by tsc),
 // `integration` (spawned CLI, built bundles, the packed package), `e2e` (the Serverless Framework
 // packaging and invoking the real handler, and `npm start` over HTTP; slow) and `browser` (the local
 // stack driven in Debian's Chromium, /usr/bin/chromium; see test/browser/support.ts). `npm test` runs
 // all; `npm run test:unit` the fast one. dist/ is built once before any file runs (test/build-dist.ts).
+// `npm test` runs with `--coverage`: the security core (test/security-core.mjs) must keep 95 % of its
+// lines and branches covered or the run fails (docs/testing.md).
 export default defineConfig({
   test: {
     globalSetup: ['test/build-dist.ts'],
+    coverage: {
+      provider: 'v8',
+      include: SECURITY_CORE,
+      reporter: ['text-summary', ['text', { skipFull: true }], 'json-summary'],
+      reportOnFailure: true,
+      thresholds: { lines: 95, branches: 95 },
+    },
     projects: [
       // 20 s, not vitest's 5 s: key generation and property runs take seconds on a loaded 2-core machine
       // (a timeout is a hang guard here, not a speed claim; the benchmarks measure speed).

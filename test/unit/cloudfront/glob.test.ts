@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { compileGlob, MAX_MIDDLE_CHUNK, matchGlob } from '../../../shared/cloudfront/glob';
+import { compileGlob, MAX_MIDDLE_CHUNK, MAX_SECTION_STARS, matchGlob } from '../../../shared/cloudfront/glob';
 
 /**
  * The wildcard matcher's promise (issue 8, outside review F1): every pattern is matched in time
@@ -65,5 +65,14 @@ describe('matchGlob', () => {
     const long = 'd'.repeat(4000);
     expect(matchGlob(compileGlob(`${long}*/x*${long}`, false), `${long}/a/x/b${long}`)).toBe(true);
     expect(searches.mock.calls.filter(([needle]) => String(needle).length > MAX_MIDDLE_CHUNK)).toEqual([]);
+  });
+});
+
+describe('matchGlob: stars per section', () => {
+  it(`matches a section of up to ${MAX_SECTION_STARS} stars, and never one with more`, () => {
+    const pattern = (stars: number) => `${'a*'.repeat(stars)}a`;
+    const text = 'a'.repeat(40);
+    expect(matchGlob(compileGlob(pattern(MAX_SECTION_STARS), false), text)).toBe(true);
+    expect(matchGlob(compileGlob(pattern(MAX_SECTION_STARS + 1), false), text)).toBe(false);
   });
 });

@@ -86,8 +86,10 @@ describe('inSessionResource', () => {
       ),
       { numRuns: 5000 },
     );
-    // Not vacuous: both answers come up (typically about 45 of the 5,000 URLs are inside; 20 is 4σ below).
-    expect(inside).toBeGreaterThan(20);
+    // Not vacuous: both answers come up. Typically about 45 of the 5,000 URLs are inside, but fast-check's
+    // runs are not independent draws (a bound of 20 failed at 18 on one seed): the claim is only that
+    // some are, which no seed can miss by chance in practice.
+    expect(inside).toBeGreaterThan(0);
     expect(inside).toBeLessThan(runs / 2);
   });
 });

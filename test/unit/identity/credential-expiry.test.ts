@@ -30,5 +30,6 @@ describe('credentialExpiresAt', () => {
     }
     expect(caught).toBeInstanceOf(EdgepassError);
     expect((caught as EdgepassError).code).toBe('TOKEN_EXPIRED');
+    expect((caught as EdgepassError).message).toBe('token has expired');
   });
 });

@@ -554,6 +554,43 @@ describe('createTokenVerifier: configuration checked at creation', () => {
     });
   });
 
+  it('matches every algorithm family to the PEM key type that can verify it', () => {
+    const pemOf = (key: { export(o: object): string | Buffer }) =>
+      key.export({ type: 'spki', format: 'pem' }).toString();
+    const pss = pemOf(generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey);
+    const ed = pemOf(generateKeyPairSync('ed25519').publicKey);
+    const p384 = pemOf(generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).publicKey);
+    const accepted: [string, IdentityProviderConfig['algorithms']][] = [
+      [pss, ['PS256']],
+      [ed, ['EdDSA']],
+      [p384, ['ES384']],
+    ];
+    for (const [publicKey, algorithms] of accepted) {
+      expect(() => createTokenVerifier([{ ...rsa.pemConfig(), publicKey, algorithms }]), algorithms[0]).not.toThrow();
+    }
+    const refused: [string, IdentityProviderConfig['algorithms'], string][] = [
+      [pss, ['RS256'], 'publicKey (rsa-pss) cannot verify RS256 tokens'],
+      [p384, ['ES256'], 'publicKey (ec) cannot verify ES256 tokens'],
+      [ed, ['ES256'], 'publicKey (ed25519) cannot verify ES256 tokens'],
+      [p384, ['EdDSA'], 'publicKey (ec) cannot verify EdDSA tokens'],
+      [ed, ['RS256'], 'publicKey (ed25519) cannot verify RS256 tokens'],
+    ];
+    for (const [publicKey, algorithms, message] of refused) {
+      expect(creationError(() => createTokenVerifier([{ ...rsa.pemConfig(), publicKey, algorithms }]))).toMatchObject({
+        code: 'INVALID_CONFIG',
+        message: `identity provider "corporate": ${message}`,
+      });
+    }
+  });
+
+  it('fails closed on a clock that is not a number', async () => {
+    const broken = createTokenVerifier([rsa.config], { now: () => Number.NaN });
+    await expect(broken.verify(await rsa.mint({}))).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: 'clock unavailable',
+    });
+  });
+
   it('refuses an RSA key shorter than 2048 bits', () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();

@@ -630,6 +630,46 @@ describe('parseSigningSecret', () => {
     expect(parseSigningSecret(text, SECRET).keyPairId).toBe('K1');
   });
 
+  it.each<[string, string, string]>([
+    ['a bare PEM', rsa.privatePem, 'it holds a bare PEM, not JSON (edgepass secret put writes the JSON)'],
+    ['text that is not JSON', 'K1 then a key', 'its SecretString is not JSON'],
+    ['JSON null', 'null', 'its SecretString is null, not a JSON object'],
+    ['a JSON array', '[]', 'its SecretString is an array, not a JSON object'],
+    ['a JSON string', '"K1"', 'its SecretString is a string, not a JSON object'],
+    ['an object without fields', '{}', 'keyPairId is missing (it has no fields)'],
+    [
+      'a misspelt field, and one not shaped like a name',
+      '{"keypairid":"K1","-----BEGIN x":1}',
+      'keyPairId is missing (fields present: keypairid, …)',
+    ],
+    ['a numeric keyPairId', '{"keyPairId":7}', 'keyPairId is a number, not a string'],
+    ['a null keyPairId', '{"keyPairId":null}', 'keyPairId is null, not a string'],
+    [
+      'a keyPairId CloudFront would never give',
+      '{"keyPairId":"K-1"}',
+      'keyPairId is not a CloudFront public key id (letters and digits, e.g. K2JCJMDEHXQW5F)',
+    ],
+    ['no privateKey', '{"keyPairId":"K1"}', 'privateKey is missing (fields present: keyPairId)'],
+    ['a privateKey object', '{"keyPairId":"K1","privateKey":{}}', 'privateKey is a object, not a string'],
+    [
+      'a public key',
+      JSON.stringify({ keyPairId: 'K1', privateKey: rsa.publicPem }),
+      'privateKey holds a public key; store the private key',
+    ],
+    [
+      'text that is no PEM',
+      '{"keyPairId":"K1","privateKey":"MIIE"}',
+      'privateKey is not a PEM private key (expected -----BEGIN PRIVATE KEY-----)',
+    ],
+  ])('refuses %s, saying what is wrong', (_, text, detail) => {
+    expect(() => parseSigningSecret(text, SECRET)).toThrow(
+      expect.objectContaining({
+        code: 'SIGNING_KEY_UNAVAILABLE',
+        message: `secret ${SECRET} is not {"keyPairId","privateKey"} with an RSA-2048 or ECDSA P-256 PEM: ${detail}`,
+      }),
+    );
+  });
+
   it('never quotes the text it could not parse (JSON.parse would)', () => {
     const text = `{"keyPairId":"K1","privateKey":"${keyBytesOf(rsa.privatePem)}`;
     const error = (() => {
