@@ -19,7 +19,7 @@ import { ROOT } from '../fixtures/run-cli';
 const NOT_RUN_HERE: Record<string, string> = {
   suite: 'runs or installs this very suite (npm ci, npm test, lint, bench)',
   package: 'packs the package: test/integration/package.test.ts does it',
-  e2e: 'serverless invoke local: test/e2e/serverless.test.ts runs every sample event',
+  e2e: 'serverless package / invoke local: test/e2e/serverless.test.ts packages and runs every sample event',
   start: 'starts the local stack: test/e2e/local-stack.test.ts runs npm start as a user does',
   stack: 'needs the local stack running: test/e2e/docs-stack.test.ts runs these against one',
   aws: 'needs an AWS account or a deployed distribution',
