@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ViewerRequestHandler } from '../functions/viewer-request/create-handler';
 import { customPolicy, encodeCloudFrontBase64, epochSeconds, signCookies, signUrl } from '../shared/index';
-import { buildBenchBundle, repoRoot, viewerRequestEvent } from './edge';
+import { buildBenchBundle, replayable, repoRoot, viewerRequestEvent } from './edge';
 import { cookieHeader, ecKeyPair, RESOURCE, rsaKeyPair } from './fixtures';
 import { fromSamples, measureInterleaved } from './harness';
 import type { Row, Section } from './section';
@@ -38,6 +38,10 @@ interface Case {
   readonly querystring?: string;
   readonly cookie: string;
   readonly referer?: string;
+  /** Further Cookie headers, each its own header (the first is `cookie`). */
+  readonly moreCookies?: readonly string[];
+  /** How many other one-letter headers the request carries. */
+  readonly extraHeaders?: number;
   readonly expect: 'allow' | 'deny' | 'pass';
   /** Compared with the plain 8 KB path (canonicalisation) rather than only with a normal decision. */
   readonly path?: boolean;
@@ -148,6 +152,14 @@ export const edgeInputsSection: Section = {
         .replaceAll('/', '~');
       const manyNames = padded('', 'CloudFront-X=1;', MAX_COOKIE_HEADER - 16);
       const signingReferer = `${ORIGIN}/assets/app.js?${padded('', 'Signature=x&', 20_000)}keep=1`;
+      // And the third outside attack's: a key holder's 4,000-star pattern, 2,000 headers on a public
+      // path, 800 separate Cookie headers, a signing cookie name behind 20 KB of blanks.
+      const starPolicy = customPolicy({ resource: `${ORIGIN}/videos/${'a*'.repeat(4000)}`, dateLessThan: now + 3600 });
+      const starCookie = cookieHeader({
+        'CloudFront-Policy': encodeCloudFrontBase64(starPolicy),
+        'CloudFront-Signature': encodeCloudFrontBase64(cryptoSign('sha1', Buffer.from(starPolicy), rsa.privatePem)),
+        'CloudFront-Key-Pair-Id': RSA_ID,
+      });
 
       const cases: Case[] = [
         {
@@ -280,6 +292,42 @@ export const edgeInputsSection: Section = {
           cookie: manyNames,
           expect: 'deny',
         },
+        {
+          id: 'stars',
+          short: '4,000 stars',
+          label:
+            'Key holder’s pattern of 4,000 `*` (more than 16 in a section: never matched) against an 8 KB path, cached cookie → deny',
+          uri: padded('/videos/', 'a', MAX_URL - 200),
+          cookie: starCookie,
+          expect: 'deny',
+        },
+        {
+          id: 'headers',
+          short: '2,000 headers',
+          label: 'Public path with 2,000 one-letter headers (forwarded without a copy) → pass',
+          uri: '/assets/app.js',
+          cookie: 'theme=dark',
+          extraHeaders: 2000,
+          expect: 'pass',
+        },
+        {
+          id: 'cookie-headers',
+          short: '800 Cookie headers',
+          label:
+            'Cached cookie plus 800 separate `CloudFront-Policy=…` Cookie headers (joined, stripped in one pass) → allow',
+          uri: '/videos/42/720p/segment-00001.ts',
+          cookie: normalCookie,
+          moreCookies: Array.from({ length: 800 }, (_, i) => `CloudFront-Policy=x${i}`),
+          expect: 'allow',
+        },
+        {
+          id: 'blanks',
+          short: '20 KB blanks',
+          label: '`CloudFront-Policy=a;` followed by 20 KB of spaces and tabs, then a cookie → deny',
+          uri: '/videos/42/720p/segment-00001.ts',
+          cookie: `CloudFront-Policy=a;${' \t'.repeat(10_000)}x=1`,
+          expect: 'deny',
+        },
       ];
 
       console.log = (line?: unknown) => {
@@ -293,12 +341,19 @@ export const edgeInputsSection: Section = {
         const headers = event.Records[0]?.cf.request.headers as { cookie?: unknown; referer?: unknown } | undefined;
         if (c.cookie === '' && headers !== undefined) delete headers.cookie;
         if (c.referer !== undefined && headers !== undefined) headers.referer = [{ key: 'Referer', value: c.referer }];
+        if (c.moreCookies !== undefined && headers !== undefined) {
+          headers.cookie = [c.cookie, ...c.moreCookies].map((value) => ({ key: 'Cookie', value }));
+        }
+        for (let i = 0; i < (c.extraHeaders ?? 0); i++) {
+          (headers as Record<string, unknown>)[`x${i}`] = [{ key: `X${i}`, value: 'v' }];
+        }
         const marker = `"decision":"${c.expect}"`;
+        const again = replayable(event);
         return {
           id: c.id,
           fn: () => {
             logged = '';
-            const result = handler(event);
+            const result = handler(again());
             if (!logged.includes(marker)) throw new Error(`${c.id}: expected ${marker}, got ${logged}`);
             return result;
           },

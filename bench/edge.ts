@@ -28,6 +28,26 @@ const NEXT_KEY_ID = 'KNEXT000000001';
 type ViewerRequestEvent = ReturnType<typeof viewerRequestEvent>;
 type Result = CloudFrontRequest | CloudFrontResponse;
 
+/**
+ * The gate forwards the event's own request with the credentials taken out, as Lambda@Edge code does
+ * (Lambda hands each invocation a fresh event). A benchmark that replays one event puts back what the
+ * last call took, three assignments, before handing it over again.
+ */
+export function replayable<E extends ViewerRequestEvent>(event: E): () => E {
+  const request = event.Records[0]?.cf.request as unknown as {
+    querystring: string;
+    headers: Record<string, unknown>;
+  };
+  const { querystring } = request;
+  const { cookie, referer } = request.headers;
+  return () => {
+    request.querystring = querystring;
+    if (cookie !== undefined) request.headers.cookie = cookie;
+    if (referer !== undefined) request.headers.referer = referer;
+    return event;
+  };
+}
+
 /** A Lambda@Edge viewer-request event in CloudFront's shape (`Records[0].cf`), as a player sends it. */
 export function viewerRequestEvent(uri: string, cookie: string, requestId: string, querystring = '') {
   return {
@@ -226,8 +246,12 @@ export const edgeSection: Section = {
           if (!verify('sha1', r.policyBytes, rsa.publicKey, r.signatureBytes)) throw new Error('raw verify failed');
           return true;
         };
-        const fresh = decide(viewersHandler, cycle(requests.map((r) => r.event)));
-        const cached = decide(playerHandler, cycle(playerEvents));
+        const replay = (events: readonly ViewerRequestEvent[]) => {
+          const next = cycle(events.map(replayable));
+          return () => next()();
+        };
+        const fresh = decide(viewersHandler, replay(requests.map((r) => r.event)));
+        const cached = decide(playerHandler, replay(playerEvents));
 
         // Every request of both pools, awaited and checked in full before anything is timed.
         for (let i = 0; i < POOL_SIZE; i++) {

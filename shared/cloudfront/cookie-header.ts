@@ -10,6 +10,12 @@ export const MAX_COOKIE_HEADER = 20480;
  * Later ones are not read (the first occurrence wins anyway), so a request can only lose credentials.
  */
 export const MAX_SIGNING_COOKIE_NAMES = 64;
+/**
+ * Spaces and tabs looked through around a `CloudFront-` name (after the `;` before it, and between it
+ * and its `=`). More and the name is not read, nor stripped by the gate: what is not a credential
+ * here is not one anywhere, and no scan runs over 20 KB of blanks.
+ */
+export const MAX_COOKIE_NAME_SPACE = 64;
 
 /**
  * Reads the CloudFront-* cookies from one or more Cookie headers, keyed by the signing param each
@@ -37,11 +43,11 @@ export function signingCookieValues(
   ) {
     let before = at - 1;
     while (before >= 0 && (text.charCodeAt(before) === 32 || text.charCodeAt(before) === 9)) before--;
-    if (before >= 0 && text.charCodeAt(before) !== 59) continue;
+    if ((before >= 0 && text.charCodeAt(before) !== 59) || at - before > MAX_COOKIE_NAME_SPACE + 1) continue;
     const semi = text.indexOf(';', at);
     const end = semi === -1 ? text.length : semi;
     const eq = text.indexOf('=', at);
-    if (eq === -1 || eq > end) continue;
+    if (eq === -1 || eq > end || eq - at > 25 + MAX_COOKIE_NAME_SPACE) continue;
     const param = PARAM_FOR_COOKIE.get(text.slice(at, eq).trim());
     if (param === undefined || found[param] !== undefined) continue;
     let value = text.slice(eq + 1, end).trim();

@@ -1,8 +1,8 @@
 /**
  * Wildcard matching in linear time for one section of text (a path, a host, a query): `*` matches
  * any run of characters and, when asked for, `?` exactly one — in the first and last chunk only (a
- * pattern with `?` between two stars, or a chunk between two stars longer than `MAX_MIDDLE_CHUNK`,
- * never matches). A pattern is compiled once into its
+ * pattern with `?` between two stars, a chunk between two stars longer than `MAX_MIDDLE_CHUNK`, or
+ * more than `MAX_SECTION_STARS` stars never matches). A pattern is compiled once into its
  * literal chunks (split at `*`). Matching puts the first chunk at the start, the last at the end and
  * every chunk between at its leftmost fit: that is exact when a `*` may hold any character (which
  * callers guarantee by matching each section on its own), and it never backtracks, so an 8 KB input
@@ -51,6 +51,12 @@ function chunkAt(chunk: string, wild: boolean, text: string, at: number): boolea
  * than this one on every ordinary pattern).
  */
 export const MAX_MIDDLE_CHUNK = 250;
+/**
+ * Most `*` in one section of a pattern that is matched (the configuration allows 8 in a whole path
+ * pattern): a key holder's 4,000-star Resource cost 20 decisions a request and three times its size in
+ * the verified-signature cache. More never match; edgepass's signers refuse them.
+ */
+export const MAX_SECTION_STARS = 16;
 
 /** The leftmost position in [from, limit - chunk.length] where a chunk without `?` matches, or -1. */
 function findChunk(chunk: string, text: string, from: number, limit: number): number {
@@ -68,6 +74,7 @@ export function matchGlob(glob: Glob, text: string, start = 0, end: number = tex
   const { chunks, wild } = glob;
   if (end - start < glob.minLength) return false;
   const last = chunks.length - 1;
+  if (last > MAX_SECTION_STARS) return false;
   const first = chunks[0] as string;
   if (!chunkAt(first, wild[0] as boolean, text, start)) return false;
   if (last === 0) return end - start === first.length;

@@ -1,7 +1,7 @@
 import { type KeyObject, sign } from 'node:crypto';
 import { encodeCloudFrontBase64 } from './base64';
 import { EdgepassError } from './errors';
-import { MAX_MIDDLE_CHUNK } from './glob';
+import { MAX_MIDDLE_CHUNK, MAX_SECTION_STARS } from './glob';
 import { cidrText, type Ipv4Cidr, parseIpv4Cidr } from './ipv4-cidr';
 import { isKeyPairId } from './key-group';
 import { cannedPolicy, customPolicy, MAX_EPOCH_SECONDS, MAX_POLICY_BRACKETS } from './policy';
@@ -224,7 +224,14 @@ function checkResource(resource: string, allowBroad: boolean | undefined): void 
       `${resource} is not a resource pattern (scheme://host/path, wildcards * and ?)`,
     );
   }
-  const middle = resource.split('*').slice(1, -1);
+  const chunks = resource.split('*');
+  if (chunks.length - 1 > MAX_SECTION_STARS) {
+    throw new EdgepassError(
+      'INVALID_RESOURCE',
+      `${resource.slice(0, 80)}… has ${chunks.length - 1} *: the edgepass gate never matches more than ${MAX_SECTION_STARS}`,
+    );
+  }
+  const middle = chunks.slice(1, -1);
   if (middle.some((chunk) => chunk.includes('?'))) {
     throw new EdgepassError(
       'INVALID_RESOURCE',

@@ -148,7 +148,11 @@ export function verifySignedRequest(request: SignedRequest, options: VerifyOptio
 
   const cache = publicKey === undefined ? undefined : options.cache;
   const signed = cache === undefined ? '' : canned ? `E${expiresText}\n${resourceUrl}` : (policyText as string);
-  const hit = cache?.lookup(signature, keyPairId, hashAlgorithm, signed);
+  const found = cache?.lookup(signature, keyPairId, hashAlgorithm, signed);
+  // A canned entry (no policy JSON) never answers for a custom policy, nor the other way round: a
+  // Policy param spelling a canned key (`E<expires>\n<url>`) would otherwise turn a signed URL's `?`
+  // and `*` into wildcards.
+  const hit = found !== undefined && (found.policyJson === undefined) === canned ? found : undefined;
   let policy: Policy;
   let match: ResourceMatcher | undefined;
 

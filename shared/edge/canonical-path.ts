@@ -57,6 +57,12 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\p{Z}]/u;
 const MARK = /\p{M}/u;
 /** What NFKC must never produce from a non-ASCII character. */
 const STRUCTURE = /[/\\.%;?#\s]/;
+/**
+ * Characters NFKC leaves alone but Windows' "best-fit" mapping turns into a separator or a dot for
+ * an origin that uses ANSI file APIs: ¥ and ₩ become `\` (code pages 932 and 949), ∕ ∖ ⁄ ⧵ ⧸ ⧹ ╱ ╲
+ * become `/` or `\`.
+ */
+const BEST_FIT = /[\u00a5\u20a9\u2215\u2216\u2044\u29f5\u29f8\u29f9\u2571\u2572]/;
 
 /** Code points of the escaped non-ASCII characters of the path being checked (reused between calls). */
 const wide: number[] = [];
@@ -97,7 +103,8 @@ function utf8At(path: string, at: number, lead: number): number {
 /**
  * The checks on escaped non-ASCII characters, made once for the whole path with native string
  * functions (so an 8 KB path of them costs about what a plain one does): nothing invisible, no mark
- * after `/` or `.`, and nothing NFKC turns into structure (`．．／` → `../`, `℀` → `a/c`). NFKC works
+ * after `/` or `.`, nothing NFKC turns into structure (`．．／` → `../`, `℀` → `a/c`) and no Windows
+ * best-fit separator (`¥` → `\\` on a Japanese system). NFKC works
  * character by character here (no ASCII ever composes), so the characters can be checked together.
  */
 function wideProblem(): PathProblem | undefined {
@@ -105,6 +112,7 @@ function wideProblem(): PathProblem | undefined {
   const normal = text.normalize('NFKC');
   const bad =
     INVISIBLE.test(text) ||
+    BEST_FIT.test(text) ||
     (afterStructure.length > 0 && MARK.test(String.fromCodePoint(...afterStructure))) ||
     (normal !== text && STRUCTURE.test(normal));
   return bad ? 'compatibility-character' : undefined;
@@ -197,5 +205,6 @@ export const PATH_PROBLEM_TEXT: Readonly<Record<PathProblem, string>> = {
   'encoded-separator': 'must not encode / or \\ (%2F, %5C)',
   'encoded-forbidden': 'must not encode control characters, %, ;, ? or #',
   'invalid-utf8': 'has escapes that are not UTF-8',
-  'compatibility-character': 'holds a character that normalises into /, \\, ., %, ; or a space, or is invisible',
+  'compatibility-character':
+    'holds a character that normalises (NFKC, or Windows best-fit) into /, \\, ., %, ; or a space, or is invisible',
 };

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochSeconds, signCookies } from '../../shared/index';
-import { freePorts } from '../fixtures/free-ports';
+import { type StackProcess, startStackProcess } from '../fixtures/stack-process';
 
 /**
  * The local stack under sustained load (issue 10): for SOAK_SECONDS, autocannon requests a protected
@@ -37,39 +36,16 @@ interface Stats {
   rss: number;
 }
 
-let stack: ChildProcess;
-let output = '';
+let stack: StackProcess;
 let base: string;
-let port: number;
 
 beforeAll(async () => {
-  port = await freePorts(3);
-  base = `http://localhost:${port}`;
-  stack = spawn(process.execPath, ['--expose-gc', join(ROOT, 'bin', 'edgepass.cjs'), 'dev'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), SECRETS_MANAGER_PORT: String(port + 2) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // Keep only the start-up banner and errors; the per-request log would be megabytes.
-  stack.stdout?.on('data', (chunk: Buffer) => {
-    if (output.length < 20_000) output += chunk.toString('utf8');
-  });
-  stack.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('edgepass dev: ready on')) {
-    if (Date.now() > deadline || stack.exitCode !== null) throw new Error(`the stack did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // --expose-gc: GET /dev/stats collects before it measures the heap.
+  stack = await startStackProcess({ nodeArgs: ['--expose-gc'] });
+  base = stack.base;
 }, 90_000);
 
-afterAll(async () => {
-  if (stack.exitCode !== null) return;
-  const exited = new Promise((resolve) => stack.once('exit', resolve));
-  stack.kill('SIGINT');
-  await exited;
-});
+afterAll(() => stack?.stop());
 
 async function stats(): Promise<Stats> {
   return (await (await fetch(`${base}/dev/stats`)).json()) as Stats;

@@ -201,12 +201,15 @@ describe('the third review’s inputs (F1, F5): each gets its defined outcome, r
   it('reads no more than 64 CloudFront- names, yet forwards none of 1,700 to the origin', async () => {
     const valid = cookieHeader(signCookies(`https://${SAMPLE_HOST}/videos/*`, sign));
     const junk = Array.from({ length: 1700 }, () => 'CloudFront-Policy=x').join(';');
-    // The real cookies first: read and allowed; every CloudFront- cookie is stripped from what goes on.
+    // The real cookies first: read and allowed; with that many CloudFront- names no cookie goes on.
     const allowed = await gate.handle(
       viewerRequestEvent({ uri: '/videos/a.ts', cookies: [`${valid}; keep=1;${junk.slice(0, 18_999)}`] }),
     );
     expect(allowed.status).toBeUndefined();
-    expect(allowed.headers.cookie?.map((header) => header.value)).toEqual(['keep=1']);
+    expect(allowed.headers.cookie).toBeUndefined();
+    // Without the junk, the other cookie goes on and the credentials do not.
+    const plain = await gate.handle(viewerRequestEvent({ uri: '/videos/a.ts', cookies: [`${valid}; keep=1`] }));
+    expect(plain.headers.cookie?.map((header) => header.value)).toEqual(['keep=1']);
     // After 64 other CloudFront- names, the real cookies are not read: no credentials.
     const late = await gate.handle(
       viewerRequestEvent({
@@ -216,5 +219,69 @@ describe('the third review’s inputs (F1, F5): each gets its defined outcome, r
     );
     expect(late.status).toBe('403');
     expect(JSON.parse(lastLine())).toMatchObject({ reason: 'missing-key-pair-id' });
+  });
+});
+
+describe('the third review of the built gate: counts, not only lengths', () => {
+  const cookieHeader = (set: object) =>
+    Object.entries(set)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('; ');
+  const valid = () => cookieHeader(signCookies(`https://${SAMPLE_HOST}/videos/*`, sign));
+
+  it('forwards a public request of 2,000 headers as it came (no copy), credentials taken out', async () => {
+    const event = viewerRequestEvent({ uri: '/login', cookies: [`a=1; ${valid()}`] });
+    const request = event.Records[0]?.cf.request as { headers: Record<string, { key: string; value: string }[]> };
+    for (let i = 0; i < 2000; i++) request.headers[`x${i}`] = [{ key: `X${i}`, value: 'v' }];
+    const result = await gate.handle(event);
+    expect(result).toBe(request);
+    expect(Object.keys(result.headers).length).toBe(2000 + 3);
+    expect(result.headers.cookie).toEqual([{ key: 'Cookie', value: 'a=1' }]);
+  });
+
+  it('joins Cookie headers into one and strips every CloudFront- cookie; past 64 such names forwards no cookie at all', async () => {
+    const headers = (n: number) => [
+      valid(),
+      ...Array.from({ length: n }, (_, i) => `CloudFront-Policy=x${i}`),
+      'keep=1',
+    ];
+    const some = await gate.handle(viewerRequestEvent({ uri: '/videos/a.ts', cookies: headers(40) }));
+    expect(some.status).toBeUndefined();
+    expect(some.headers.cookie).toEqual([{ key: 'Cookie', value: 'keep=1' }]);
+    const many = await gate.handle(viewerRequestEvent({ uri: '/videos/a.ts', cookies: headers(800) }));
+    expect(many.status).toBeUndefined();
+    expect(many.headers.cookie).toBeUndefined();
+  });
+
+  it('neither reads nor strips a name behind more than 64 blanks: 20 KB of spaces cost one bounded look', async () => {
+    const blanks = ' \t'.repeat(10_000);
+    // The credential behind the blanks is not one: no key, 403.
+    const behind = cookieHeader(signCookies(`https://${SAMPLE_HOST}/videos/*`, sign)).replaceAll('; ', `;${blanks}`);
+    const denied = await gate.handle(viewerRequestEvent({ uri: '/videos/a.ts', cookies: [`x=1;${blanks}${behind}`] }));
+    expect(denied.status).toBe('403');
+    // Up to 64 blanks it is read and stripped as usual.
+    const near = `x=1;${' '.repeat(64)}${valid().replaceAll('; ', `;${'\t'.repeat(64)}`)}`;
+    const allowed = await gate.handle(viewerRequestEvent({ uri: '/videos/a.ts', cookies: [near] }));
+    expect(allowed.status).toBeUndefined();
+    expect(allowed.headers.cookie).toEqual([{ key: 'Cookie', value: 'x=1' }]);
+  });
+
+  it('never matches a key holder’s resource with more than 16 * in a section', async () => {
+    const stars = (n: number) => `/videos/${'a*'.repeat(n)}`;
+    for (const [n, expected] of [
+      [16, undefined],
+      [17, '403'],
+      [4000, '403'],
+    ] as const) {
+      const policy = customPolicy({ resource: `https://${SAMPLE_HOST}${stars(n)}`, dateLessThan: now + 600 });
+      const cookie = cookieHeader({
+        'CloudFront-Policy': encodeCloudFrontBase64(policy),
+        'CloudFront-Signature': encodeCloudFrontBase64(cryptoSign('sha1', Buffer.from(policy), SAMPLE_PRIVATE_KEY)),
+        'CloudFront-Key-Pair-Id': SAMPLE_KEY_PAIR_ID,
+      });
+      const result = await gate.handle(viewerRequestEvent({ uri: `/videos/${'a'.repeat(20)}`, cookies: [cookie] }));
+      expect(result.status, `${n} stars`).toBe(expected);
+    }
+    expect(() => signCookies(`https://${SAMPLE_HOST}${stars(17)}`, sign)).toThrow(/never matches more than 16/);
   });
 });

@@ -215,3 +215,40 @@ describe('the outside attack on the gate (second review)', () => {
     expect((await gate.handle(viewerRequestEvent({ uri: '/login', accept: BROWSER_ACCEPT }))).status).toBeUndefined();
   });
 });
+
+describe('the third review of the built gate', () => {
+  /** A custom-policy request whose Policy text spells the cache key of a canned URL. */
+  const forged = (url: string, signed: string) => {
+    const expires = new URL(signed).searchParams.get('Expires') as string;
+    const signature = new URL(signed).searchParams.get('Signature') as string;
+    return `Policy=${encodeURIComponent(`E${expires}\n${url}`)}&Signature=${signature}&Key-Pair-Id=${SAMPLE_KEY_PAIR_ID}`;
+  };
+
+  it.each([
+    [
+      'a query (its ? would become a wildcard)',
+      '/videos/42.mp4?quality=hd',
+      ['/videos/42.mp4/quality=hd', '/videos/42.mp4Xquality=hd'],
+    ],
+    ['a * in its query', '/videos/search?q=*', ['/videos/search/q=/premium/ep1/seg-1.ts']],
+    ['a literal * path', '/videos/*', ['/videos/premium/ep1/seg-1.ts']],
+  ])(
+    'never lets a cached canned URL with %s answer for a custom policy spelling its cache key',
+    async (_, path, targets) => {
+      const gate = loadBuiltGate();
+      const url = `https://${SAMPLE_HOST}${path}`;
+      const signed = signUrl(url, sign);
+      const uri = path.split('?')[0] as string;
+      // The real URL is allowed, which puts its signature in this instance's cache…
+      expect(
+        (await gate.handle(viewerRequestEvent({ uri, querystring: signed.slice(signed.indexOf('?') + 1) }))).status,
+      ).toBeUndefined();
+      // …and the same signature under a forged custom Policy opens nothing else.
+      for (const target of targets) {
+        const result = await gate.handle(viewerRequestEvent({ uri: target, querystring: forged(url, signed) }));
+        expect(result.status, target).toBe('403');
+        expect(gate.logs.at(-1)).toMatchObject({ decision: 'deny', reason: 'malformed-policy' });
+      }
+    },
+  );
+});

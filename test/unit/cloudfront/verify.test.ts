@@ -286,6 +286,17 @@ describe('verifySignedRequest: signed cookies', () => {
 });
 
 describe('createVerifier: the verified-signature cache', () => {
+  it('never answers a custom policy from a canned entry whose cache key the Policy text spells', () => {
+    const verifier = createVerifier(keyGroup, 8);
+    const url = `${HOST}/videos/42.mp4?quality=hd`;
+    const signed = signUrl(url, rsaOpts);
+    expect(verifier({ url: signed }, NOW).reason).toBe('ok');
+    const signature = new URL(signed).searchParams.get('Signature') as string;
+    const policy = encodeURIComponent(`E${EXPIRES}\n${url}`);
+    const forged = `${HOST}/videos/42.mp4Xquality=hd?Policy=${policy}&Signature=${signature}&Key-Pair-Id=KRSAOLD`;
+    expect(verifier({ url: forged }, NOW).reason).toBe('malformed-policy');
+  });
+
   it('verifies a cookie once and still checks time, IP and resource on every request', () => {
     const verifier = createVerifier(keyGroup, 8);
     const cookie = header(signCookies(`${HOST}/videos/*`, { ...rsaOpts, ipAddress: '198.51.100.0/24' }));
