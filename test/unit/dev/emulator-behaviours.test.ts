@@ -23,6 +23,7 @@ let server: Server;
 let base = '';
 
 const unused: LoadedHandler = {
+  outfile: 'unused.js',
   handler: async () => {
     throw new Error('not called');
   },
@@ -31,6 +32,7 @@ const unused: LoadedHandler = {
 
 beforeAll(async () => {
   const edge: LoadedEdgeHandler = {
+    outfile: 'stand-in-gate.js',
     // A stand-in gate that forwards everything, recording what reached it.
     handler: async (event) => {
       const request = (event as { Records: { cf: { request: { uri: string } } }[] }).Records[0]?.cf.request;
