@@ -19,7 +19,10 @@ import { edgepassStack, type StackContext } from './stack';
 export const FUNCTIONS = { edge: 'viewerRequest', login: 'login', sign: 'sign' } as const;
 
 interface CompiledTemplate {
-  Resources: Record<string, Resource & { Properties: Record<string, Json>; DeletionPolicy?: string }>;
+  Resources: Record<
+    string,
+    Resource & { Properties: Record<string, Json>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+  >;
   Outputs?: Record<string, unknown>;
 }
 
@@ -133,6 +136,7 @@ export class EdgepassPlugin {
     // Replicas are deleted hours after the distribution lets go of them: a stack removal that deleted
     // the function would fail, so the function stays (docs/deploy.md, teardown).
     edge.DeletionPolicy = 'Retain';
+    edge.UpdateReplacePolicy = 'Retain';
     for (const [key, role] of [
       [context.edge.functionLogicalId, ROLES.edge],
       [context.login.functionLogicalId, ROLES.login],

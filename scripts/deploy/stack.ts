@@ -32,6 +32,10 @@ export interface EdgepassStack {
   readonly notices: string[];
 }
 
+/** A secret's name as Secrets Manager allows it, and a secret's ARN: no wildcard can get through. */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+
 function fail(message: string): never {
   throw new EdgepassError('INVALID_CONFIG', `edgepass deploy: ${message}`);
 }
@@ -53,6 +57,13 @@ function check(config: EdgepassConfig, settings: DeploySettings): void {
   if (config.trustedKeyGroupPaths.length > 0 && settings.originUrl !== undefined) {
     fail(
       'trustedKeyGroupPaths need the private S3 origin: CloudFront matches signed resources on a path an HTTPS origin may read differently (dot segments); drop originUrl or the paths',
+    );
+  }
+  // The IAM grant is built from this id: a `*` or `?` (or a `${…}` for Fn::Sub) would widen it to
+  // other secrets. Secrets Manager's names use only these characters anyway.
+  if (!SECRET_NAME.test(config.signingSecretId) && !SECRET_ARN.test(config.signingSecretId)) {
+    fail(
+      `signingSecretId ${JSON.stringify(config.signingSecretId)}: expected a Secrets Manager secret name (letters, digits and /_+=.@-) or its ARN; GetSecretValue is granted on exactly that secret`,
     );
   }
   const arn = settings.signingSecretArn;

@@ -114,7 +114,7 @@ describe('the content origin', () => {
     expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
       SSEAlgorithm: 'AES256',
     });
-    const [allow, deny] = resources.ContentBucketPolicy?.Properties.PolicyDocument.Statement;
+    const [allow, deny] = (resources.ContentBucketPolicy as any).Properties.PolicyDocument.Statement;
     expect(allow).toMatchObject({
       Effect: 'Allow',
       Principal: { Service: 'cloudfront.amazonaws.com' },
@@ -227,7 +227,7 @@ describe('the alarms', () => {
       'SigningErrorsAlarm',
       'SigningKeyFallbackAlarm',
     ]);
-    const rate = Object.fromEntries(alarms)['Distribution4xxAlarm']?.Properties;
+    const rate = Object.fromEntries(alarms).Distribution4xxAlarm?.Properties;
     expect(rate).toMatchObject({ Namespace: 'AWS/CloudFront', MetricName: '4xxErrorRate', Threshold: 10 });
     expect(rate.Dimensions).toContainEqual({ Name: 'Region', Value: 'Global' });
   });
@@ -282,6 +282,25 @@ describe('what could not work once deployed', () => {
     ],
   ])('refuses %s, naming the setting', (_name, config, settings, message) => {
     expect(() => testStack(testConfig(config), settings)).toThrow(message);
+  });
+
+  it.each([
+    'edgepass/*',
+    'edgepass/prod/signing-key?',
+    'edgepass/${AWS::AccountId}',
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:*',
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:edgepass/prod-??????',
+  ])('refuses a signingSecretId that would widen the IAM grant beyond one secret: %s', (signingSecretId) => {
+    expect(() => testStack(testConfig({ signingSecretId }))).toThrow(
+      /signingSecretId .*: expected a Secrets Manager secret name \(letters, digits and \/_\+=\.@-\) or its ARN/,
+    );
+  });
+
+  it('grants GetSecretValue on a signingSecretId given as a full ARN, exactly', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:edgepass/prod/signing-key-AbCdEf';
+    const policy = resourcesOf(testStack(testConfig({ signingSecretId: arn }))).LoginRole?.Properties.Policies[0]
+      .PolicyDocument.Statement as any[];
+    expect(policy.find((s) => s.Action === 'secretsmanager:GetSecretValue').Resource).toBe(arn);
   });
 
   it.each([
