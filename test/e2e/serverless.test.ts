@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the packaged template is read as plain JSON
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { alarmMetrics } from '../../scripts/deploy/alarms';
 import { distributionBehaviours } from '../../shared/config/behaviours';
 import { loadConfigFile } from '../../shared/config/file';
 import type { EdgepassConfig } from '../../shared/config/schema';
+import { type CfnLintFinding, cfnLint, cfnLintVersion } from '../fixtures/cfn-lint';
 import { lintTemplate } from '../fixtures/cloudformation-lint';
 import { ecKeyPair } from '../fixtures/keys';
 import { type LocalSecretsManager, startSecretsManager } from '../fixtures/secrets-manager-server';
@@ -54,6 +55,8 @@ function invokeOutput(stdout: string): { logs: Record<string, unknown>[]; result
 /** EMF documents the login and sign functions printed in the invocations below (the alarms' check reads them). */
 const emitted: Record<string, unknown>[] = [];
 let packaged: Template | undefined;
+/** The sample events invoked below, to hold against the events/ folder. */
+const invoked: string[] = [];
 
 type Template = { Resources: Record<string, { Type: string; Properties: any }>; Outputs: Record<string, unknown> };
 
@@ -120,6 +123,29 @@ describe('npm run package (serverless package, no AWS credentials)', () => {
 
   it('passes the CloudFormation linter (AWS resource spec) without an error', () => {
     expect(lintTemplate(template).map((e) => `${e.rule} ${e.path}: ${e.message}`)).toEqual([]);
+  });
+
+  it('passes AWS’s cfn-lint with no error, and no warning on anything edgepass adds', async () => {
+    // The linter is live: a planted mistake (a cache behaviour without its origin) is an error.
+    const planted = structuredClone(template);
+    delete planted.Resources.CloudFrontDistribution?.Properties.DistributionConfig.DefaultCacheBehavior.TargetOriginId;
+    writeFileSync(join(dir, 'planted.json'), JSON.stringify(planted));
+    const [findings, plantedFindings] = await Promise.all([
+      cfnLint(join(out, 'cloudformation-template-update-stack.json')),
+      cfnLint(join(dir, 'planted.json')),
+    ]);
+    expect(plantedFindings.filter((f) => f.Level === 'Error').map((f) => f.Rule.Id)).toContain('E3003');
+    // serverless itself writes DependsOn beside a GetAtt/Ref on its functions and routes (W3005): redundant,
+    // harmless, not ours to change. Everything else is reported.
+    const serverlessOwn = (f: CfnLintFinding) => f.Rule.Id === 'W3005' && f.Location.Path[2] === 'DependsOn';
+    console.log(
+      `cfn-lint ${cfnLintVersion()}: ${findings.length} finding(s), ${findings.filter(serverlessOwn).length} W3005 on serverless's own DependsOn`,
+    );
+    expect(
+      findings
+        .filter((f) => !serverlessOwn(f))
+        .map((f) => `${f.Level} ${f.Rule.Id} ${f.Location.Path.join('/')}: ${f.Message}`),
+    ).toEqual([]);
   });
 
   it('gives the edge function no environment, the viewer-request limits and its own role trusted by edgelambda', () => {
@@ -213,6 +239,122 @@ describe('npm run package (serverless package, no AWS credentials)', () => {
       }),
     ]);
     expect(JSON.stringify(statements)).toContain('{"Ref":"CloudFrontDistribution"}');
+  });
+
+  describe('read as an attacker would', () => {
+    const behaviours = () => [
+      ...distribution().CacheBehaviors,
+      { PathPattern: '*', ...distribution().DefaultCacheBehavior },
+    ];
+    const references = (id: string) =>
+      Object.entries(template.Resources)
+        .filter(([, r]) => JSON.stringify(r).match(new RegExp(`\\{"Ref":"${id}"\\}|"Fn::GetAtt":\\["${id}"`)))
+        .map(([name]) => name);
+
+    it('lets no content path past the gate but the configured public and key-group paths; the default is gated', () => {
+      const version = ofType('AWS::Lambda::Version').find(([name]) => name.startsWith('ViewerRequest'))?.[0];
+      expect(distribution().Origins.map((o: any) => o.Id)).toEqual(['edgepass-content', 'edgepass-http-api']);
+      for (const b of behaviours()) {
+        expect(b.ViewerProtocolPolicy, b.PathPattern).not.toBe('allow-all');
+        // No CloudFront Function and no other trigger: only the gate decides.
+        expect(b.FunctionAssociations, b.PathPattern).toBeUndefined();
+        if (b.TargetOriginId === 'edgepass-http-api') {
+          expect(['/auth/*', '/api/*']).toContain(b.PathPattern);
+          expect(b.LambdaFunctionAssociations, b.PathPattern).toBeUndefined();
+          continue;
+        }
+        expect(b.TargetOriginId).toBe('edgepass-content');
+        // Reads only: with OAC, CloudFront signs whatever method it forwards to the bucket.
+        expect(b.AllowedMethods, b.PathPattern).toEqual(['GET', 'HEAD']);
+        const gated =
+          JSON.stringify(b.LambdaFunctionAssociations) ===
+          JSON.stringify([{ EventType: 'viewer-request', LambdaFunctionARN: { Ref: version } }]);
+        if (gated) continue;
+        expect(b.LambdaFunctionAssociations, b.PathPattern).toBeUndefined();
+        if (b.TrustedKeyGroups !== undefined) {
+          expect(config.trustedKeyGroupPaths, b.PathPattern).toContain(b.PathPattern);
+          expect(b.TrustedKeyGroups).toEqual([{ Ref: 'EdgepassKeyGroup' }]);
+        } else {
+          expect(config.publicPaths, `${b.PathPattern} reaches the bucket unchecked`).toContain(b.PathPattern);
+        }
+      }
+      expect(distribution().DefaultCacheBehavior.LambdaFunctionAssociations).toEqual([
+        { EventType: 'viewer-request', LambdaFunctionARN: { Ref: version } },
+      ]);
+    });
+
+    it('reaches the bucket only through this distribution: no website, no ACL, no other grant or origin identity', () => {
+      const bucket = resource('ContentBucket');
+      expect(Object.keys(bucket).sort()).toEqual([
+        'BucketEncryption',
+        'OwnershipControls',
+        'PublicAccessBlockConfiguration',
+      ]);
+      expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+      expect(ofType('AWS::CloudFront::CloudFrontOriginAccessIdentity')).toEqual([]);
+      expect(references('ContentBucket').sort()).toEqual(['CloudFrontDistribution', 'ContentBucketPolicy']);
+      const allows = resource('ContentBucketPolicy').PolicyDocument.Statement.filter((s: any) => s.Effect === 'Allow');
+      expect(allows).toEqual([
+        {
+          Sid: 'OnlyThisDistributionReads',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudfront.amazonaws.com' },
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ContentBucket', 'Arn'] }, '/*']] },
+          Condition: {
+            StringEquals: {
+              'AWS:SourceArn': {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':cloudfront::',
+                    { Ref: 'AWS::AccountId' },
+                    ':distribution/',
+                    { Ref: 'CloudFrontDistribution' },
+                  ],
+                ],
+              },
+            },
+          },
+        },
+      ]);
+    });
+
+    it('gives the edge function nothing to read: no environment, no secret, CloudFront alone may invoke it', () => {
+      const fn = template.Resources.ViewerRequestLambdaFunction as any;
+      expect(Object.keys(fn.Properties)).not.toEqual(expect.arrayContaining(['Environment']));
+      expect(fn.Properties.VpcConfig ?? fn.Properties.Layers).toBeUndefined();
+      expect(JSON.stringify(resource('ViewerRequestRole'))).not.toMatch(/secretsmanager|kms:/);
+      const invokers = ofType('AWS::Lambda::Permission').filter(([, p]) =>
+        JSON.stringify(p.Properties.FunctionName).includes('ViewerRequest'),
+      );
+      expect(invokers.map(([, p]) => [p.Properties.Principal, JSON.stringify(p.Properties.SourceArn)])).toEqual([
+        ['edgelambda.amazonaws.com', expect.stringContaining('{"Ref":"CloudFrontDistribution"}')],
+      ]);
+    });
+
+    it('grants no wildcard action or resource in any IAM policy, and the secret only to login and sign', () => {
+      const iam = Object.entries(template.Resources).filter(([, r]) => r.Type.startsWith('AWS::IAM::'));
+      expect(iam.map(([id, r]) => `${id} ${r.Type}`).sort()).toEqual([
+        'LoginRole AWS::IAM::Role',
+        'SignRole AWS::IAM::Role',
+        'ViewerRequestRole AWS::IAM::Role',
+      ]);
+      for (const [id, role] of iam) {
+        expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+        for (const statement of role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)) {
+          expect(statement.Effect, id).toBe('Allow');
+          for (const action of [statement.Action].flat()) expect(action, id).not.toMatch(/^\*$|:\*$/);
+          for (const target of [statement.Resource].flat()) expect(target, id).not.toBe('*');
+          if (JSON.stringify(statement).includes('secretsmanager')) {
+            expect(['LoginRole', 'SignRole']).toContain(id);
+            expect(statement.Action).toBe('secretsmanager:GetSecretValue');
+          }
+        }
+      }
+    });
   });
 
   it('creates a public key for each of the two configured keys, in one key group', () => {
@@ -315,16 +457,6 @@ describe('npm run package (serverless package, no AWS credentials)', () => {
     expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('tells a fresh clone packaging --stage prod which key file is missing and how to make it', async () => {
-    const result = await serverless(['package', '--stage', 'prod', '--package', mkdtempSync(join(tmpdir(), 'sls-'))]);
-    expect(result.code).not.toBe(0);
-    const output = result.stdout + result.stderr;
-    expect(output).toMatch(
-      /keyGroup\.0\.publicKeyFile: cannot read .*keys\/public\.pem \(ENOENT\); create it with `npx edgepass keys generate --out /,
-    );
-    expect(output).not.toMatch(/\n\s+at /);
-  });
-
   it('refuses --stage prod with one line when its alternate domain has no certificate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgepass-prod-'));
     const repository = JSON.parse(readFileSync(join(ROOT, 'edgepass.config.json'), 'utf8'));
@@ -400,6 +532,7 @@ describe('serverless invoke local: the login and sign functions', () => {
     ['sign', 'sign-path-traversal', (result) => expect(errorOf(result)).toEqual([400, 'BAD_REQUEST'])],
     ['sign', 'sign-wildcard-injection', (result) => expect(errorOf(result)).toEqual([400, 'BAD_REQUEST'])],
   ])('%s with events/%s.json', async (fn, name, check) => {
+    invoked.push(name);
     const output = await serverless(['invoke', 'local', '-f', fn, '-p', `events/${name}.json`], env);
     expect(output.code, output.stdout + output.stderr).toBe(0);
     const { result, logs } = invokeOutput(output.stdout);
@@ -475,9 +608,17 @@ describe('serverless invoke local with the sample events', () => {
       },
     ],
   ])('%s', async (name, check) => {
+    invoked.push(name);
     const output = await serverless(['invoke', 'local', '-f', 'viewerRequest', '-p', `events/${name}.json`]);
     expect(output.code, output.stdout + output.stderr).toBe(0);
     check(invokeOutput(output.stdout));
+  });
+});
+
+describe('the sample events', () => {
+  it('were all invoked above, every file in events/', () => {
+    const files = readdirSync(join(ROOT, 'events')).filter((file) => file.endsWith('.json'));
+    expect([...invoked].sort()).toEqual(files.map((file) => file.replace(/\.json$/, '')).sort());
   });
 });
 
