@@ -33,10 +33,11 @@ export interface RequestLogEntry {
   readonly method: string;
   readonly path: string;
   /**
-   * Which part answered: the gate and the origin, CloudFront's own check, the HTTP API, the origin on
-   * a public behaviour (no gate), the dev IdP.
+   * Which part answered: the gate and the origin, CloudFront's own key-group check, the HTTP API, the
+   * origin on a public behaviour (no gate), the dev IdP, or CloudFront itself (a method the behaviour
+   * does not allow, a loopback address as host).
    */
-  readonly via: 'gate' | 'key-group' | 'api' | 'public' | 'dev';
+  readonly via: 'gate' | 'key-group' | 'api' | 'public' | 'dev' | 'cloudfront';
   readonly decision?: string | undefined;
   readonly reason?: string | undefined;
   readonly status: number;
@@ -56,6 +57,12 @@ export interface EmulatorOptions {
   readonly log: (entry: RequestLogEntry) => void;
 }
 
+/** CloudFront's page for a method a behaviour does not allow. */
+const METHOD_NOT_ALLOWED =
+  '<html><head><title>403 ERROR</title></head><body><h1>403 ERROR</h1><p>The request could not be satisfied.</p>' +
+  '<p>This distribution is not configured to allow the HTTP request method that was used for this request. ' +
+  'The distribution supports only cachable requests.</p></body></html>\n';
+
 /** The HTTP API's routes (serverless.yml): method and path → function. */
 const API_ROUTES: readonly { method: string; path: RegExp; fn: 'login' | 'sign'; route: string }[] = [
   { method: 'POST', path: /^\/auth\/(login|refresh|logout)$/, fn: 'login', route: 'POST /auth/{action}' },
@@ -65,16 +72,15 @@ const API_ROUTES: readonly { method: string; path: RegExp; fn: 'login' | 'sign';
 ];
 
 /**
- * The path CloudFront matches behaviours on: percent-decoded and with dot segments removed (the
+ * The path CloudFront matches behaviours on: unreserved escapes decoded and dot segments removed (the
  * gate itself still sees the raw spelling).
  */
 export function behaviourPath(uri: string): string {
-  let path: string;
-  try {
-    path = decodeURIComponent(uri);
-  } catch {
-    path = uri;
-  }
+  // Only escapes of unreserved characters are decoded (RFC 3986 normalisation): `%2F` stays in its segment.
+  const path = uri.replace(/%([0-9A-Fa-f]{2})/g, (encoded, hex: string) => {
+    const char = String.fromCharCode(Number.parseInt(hex, 16));
+    return /[A-Za-z0-9\-._~]/.test(char) ? char : encoded;
+  });
   const out: string[] = [];
   for (const segment of path.split('/').slice(1)) {
     if (segment === '..') out.pop();
@@ -106,6 +112,20 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
   }));
   const keyGroup = createKeyGroup(config.keyGroup.map((key) => ({ id: key.id, publicKey: key.publicKey as string })));
   let sequence = 0;
+  /**
+   * The gate's log lines by request id: requests that arrive together (HTTP pipelining, one TCP chunk)
+   * all run the gate before any of them reads its line, so each takes its own, never the last one.
+   */
+  const gateLines = new Map<string, string>();
+  const gateLine = (requestId: string): string | undefined => {
+    for (const line of options.edge.takeLogs()) {
+      const id = (JSON.parse(line) as { requestId?: string }).requestId;
+      if (id !== undefined && gateLines.size < 10_000) gateLines.set(id, line);
+    }
+    const own = gateLines.get(requestId);
+    gateLines.delete(requestId);
+    return own;
+  };
 
   /** The behaviour for a path already decoded by `behaviourPath`. */
   const behaviourFor = (path: string): Behaviour =>
@@ -161,9 +181,18 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
     }
     if (path === '/dev/token' && req.method === 'POST') {
       const body = await readBody(req);
+      if (body === undefined) {
+        json(
+          res,
+          413,
+          { error: { code: 'PAYLOAD_TOO_LARGE', message: 'send {"user":"ada"}' } },
+          { ...headers, connection: 'close' },
+        );
+        return 413;
+      }
       let request: { user?: unknown; expiresIn?: unknown } = {};
       try {
-        request = JSON.parse(body?.toString('utf8') ?? '') as typeof request;
+        request = JSON.parse(body.toString('utf8')) as typeof request;
       } catch {
         // answered below
       }
@@ -219,7 +248,7 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
     }
     const body = await readBody(req);
     if (body === undefined) {
-      json(res, 413, { message: 'Request Entity Too Large' });
+      json(res, 413, { message: 'Request Entity Too Large' }, { connection: 'close' });
       return 413;
     }
     const handler = route.fn === 'login' ? options.login : options.sign;
@@ -245,7 +274,7 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
       }
     }
     const result = (await options.edge.handler(event)) as ViewerRequestResult;
-    const line = options.edge.takeLogs().at(-1);
+    const line = gateLine(requestId);
     const logged =
       line === undefined ? {} : (JSON.parse(line) as { decision?: string; reason?: string; detail?: string });
     const decision = { via: 'gate' as const, decision: logged.decision, reason: logged.detail ?? logged.reason };
@@ -339,6 +368,13 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
         status: 502,
       });
     };
+    const hostHeader = req.headers.host ?? '';
+    if (/^(127\.0\.0\.1|\[::1\])(:\d+)?$/.test(hostHeader) && (req.method === 'GET' || req.method === 'HEAD')) {
+      // The distribution's name is localhost:PORT (cookies and signed URLs carry it): go there.
+      send(res, 302, { location: `http://${options.host}${req.url ?? '/'}`, 'cache-control': 'no-store' }, '');
+      done({ via: 'cloudfront', decision: 'redirect', reason: 'use-localhost', status: 302 });
+      return;
+    }
     if (path === '/.well-known/jwks.json' || path.startsWith('/dev/')) {
       dev(req, res, path).then((status) => done({ via: 'dev', status }), failed);
       return;
@@ -346,6 +382,12 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
     const behaviour = behaviourFor(path);
     if (behaviour.target === 'api') {
       api(req, res, uri, requestId).then((status) => done({ via: 'api', status }), failed);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      // The content behaviours allow GET and HEAD only: CloudFront answers before any function runs.
+      send(res, 403, { 'content-type': 'text/html' }, METHOD_NOT_ALLOWED);
+      done({ via: 'cloudfront', decision: 'deny', reason: 'method-not-allowed', status: 403 });
       return;
     }
     if (!behaviour.gate) {

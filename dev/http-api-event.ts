@@ -30,8 +30,10 @@ export function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        // Stop reading and keep nothing; the caller answers 413 with `Connection: close`.
+        chunks.length = 0;
+        req.pause();
         resolve(undefined);
-        req.destroy();
         return;
       }
       chunks.push(chunk);

@@ -76,9 +76,13 @@ export function prepareLocalFiles(root: string, port: number): LocalFiles {
   mkdirSync(dir, { recursive: true });
   const signing = keyPair(keys, '');
   const idp = keyPair(keys, 'idp-');
-  const raw = JSON.parse(readFileSync(join(root, 'edgepass.config.json'), 'utf8')) as {
-    stages?: Record<string, unknown>;
-  };
+  const configPath = join(root, 'edgepass.config.json');
+  let raw: { stages?: Record<string, unknown> };
+  try {
+    raw = JSON.parse(readFileSync(configPath, 'utf8'));
+  } catch (error) {
+    throw new Error(`${configPath}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const stage = raw.stages?.[LOCAL_STAGE];
   if (stage === undefined)
     throw new Error(`edgepass.config.json has no stages.${LOCAL_STAGE}: the local stack needs it`);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { KeyGroupCheck, RequestLogEntry } from './emulator';
 import { startStack } from './stack';
@@ -24,9 +24,9 @@ function repositoryRoot(): string | undefined {
 
 function port(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_534)
-    throw new Error(`${name}=${JSON.stringify(value)} is not a port number`);
+  const n = /^[0-9]{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  // Not 0: the distribution's host name (in cookies and signed URLs) needs a fixed port, and so does PORT + 1.
+  if (!(n >= 1 && n <= 65_534)) throw new Error(`${name}=${JSON.stringify(value)} is not a port number (1–65534)`);
   return n;
 }
 
@@ -42,10 +42,37 @@ function describe(error: unknown, portNumber: number, smPort: number): string {
   const failure = error as { code?: string; port?: number; message?: string };
   if (failure.code === 'EADDRINUSE') {
     const taken = failure.port ?? portNumber;
+    if (taken === portNumber + 1 && taken !== smPort) {
+      return `port ${taken} (the frontend, PORT + 1) is in use; stop what holds it or set PORT to another port`;
+    }
     const which = taken === smPort ? 'SECRETS_MANAGER_PORT' : 'PORT';
     return `port ${taken} is in use; stop what holds it or set ${which} to another port`;
   }
   return (failure.message ?? String(error)).split('\n')[0] as string;
+}
+
+/**
+ * The request log: written to stdout off the event loop (a pipe nobody reads — `npm start | less` left
+ * on its first page — must not wedge the stack or Ctrl-C); past 1 MB waiting, lines are dropped and
+ * counted instead of kept.
+ */
+function createRequestLog(): { write(text: string): void } {
+  const out = createWriteStream('', { fd: 1, autoClose: false });
+  out.on('error', () => {});
+  let dropped = 0;
+  return {
+    write(text) {
+      if (out.writableLength > 1024 * 1024) {
+        dropped++;
+        return;
+      }
+      if (dropped > 0) {
+        out.write(`edgepass dev: ${dropped} log lines dropped (stdout is not being read)\n`);
+        dropped = 0;
+      }
+      out.write(text);
+    },
+  };
 }
 
 /** Runs the stack until SIGINT/SIGTERM; resolves with the exit code. */
@@ -64,12 +91,13 @@ export async function runDev(env: NodeJS.ProcessEnv = process.env): Promise<numb
     smPort = port('SECRETS_MANAGER_PORT', env.SECRETS_MANAGER_PORT, 4566);
     const check = (env.EDGEPASS_KEY_GROUP_CHECK ?? 'off') as KeyGroupCheck;
     if (!CHECKS.includes(check)) throw new Error(`EDGEPASS_KEY_GROUP_CHECK must be one of ${CHECKS.join(', ')}`);
+    const requestLog = createRequestLog();
     const stack = await startStack({
       root,
       port: portNumber,
       secretsManagerPort: smPort,
       keyGroupCheck: check,
-      log: (entry) => process.stdout.write(`${line(entry)}\n`),
+      log: (entry) => requestLog.write(`${line(entry)}\n`),
     });
     const users = stack.users.map((user) => `  ${user.user.padEnd(6)} ${user.description}`).join('\n');
     process.stdout.write(

@@ -75,7 +75,7 @@ export interface LocalSecretsManager {
   failNext(fault: Fault, count?: number): void;
   /** Forgets the faults not used yet: the next calls are answered normally. */
   clearFaults(): void;
-  /** Requests received so far, optionally only those for one operation. */
+  /** Requests received so far (the last `keepCalls` of them), optionally only those for one operation. */
   calls(target?: Operation): readonly RecordedCall[];
   /** Resolves once `count` requests (optionally of one operation) have been received, answered or not. */
   waitForCalls(count: number, target?: Operation): Promise<void>;
@@ -154,10 +154,28 @@ function regionOf(req: IncomingMessage): string {
   return /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//.exec(String(req.headers.authorization))?.[1] ?? 'us-east-1';
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Largest request body read (the Lambdas accept answers up to this size too); more is a 413. */
+export const MAX_REQUEST_BYTES = 256 * 1024;
+/** Largest secret value, as Secrets Manager's own limit. */
+export const MAX_SECRET_BYTES = 65_536;
+/** Versions kept per secret (Secrets Manager keeps about 100; the oldest unlabelled ones go). */
+const MAX_VERSIONS = 100;
+/** Secrets held at once. */
+const MAX_SECRETS = 1000;
+
+/** The body, or `undefined` once it passes `MAX_REQUEST_BYTES` (the rest is not kept). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) {
+        chunks.length = 0;
+        req.pause();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -213,9 +231,20 @@ function drip(res: ServerResponse, status: number, body: unknown, everyMs: numbe
 }
 
 function requestValue(body: Record<string, unknown>): SecretValue {
-  if (typeof body.SecretString === 'string') return body.SecretString;
-  if (typeof body.SecretBinary === 'string') return { binary: Buffer.from(body.SecretBinary, 'base64') };
-  throw new ServiceError('InvalidParameterException', 'You must provide either SecretString or SecretBinary.');
+  const value =
+    typeof body.SecretString === 'string'
+      ? body.SecretString
+      : typeof body.SecretBinary === 'string'
+        ? { binary: Buffer.from(body.SecretBinary, 'base64') }
+        : undefined;
+  if (value === undefined) {
+    throw new ServiceError('InvalidParameterException', 'You must provide either SecretString or SecretBinary.');
+  }
+  const bytes = typeof value === 'string' ? Buffer.byteLength(value) : value.binary.length;
+  if (bytes > MAX_SECRET_BYTES) {
+    throw new ServiceError('ValidationException', `The secret value is ${bytes} bytes; at most ${MAX_SECRET_BYTES}.`);
+  }
+  return value;
 }
 
 function sameValue(a: SecretValue, b: SecretValue): boolean {
@@ -258,16 +287,23 @@ function faultError(fault: Fault): ServiceError | undefined {
  *   credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
  */
 export async function startSecretsManager(
-  options: { readonly port?: number; readonly host?: string } = {},
+  options: {
+    readonly port?: number;
+    readonly host?: string;
+    /** Calls kept for `calls()` (default: all, for tests); a long-running stack keeps a few. */
+    readonly keepCalls?: number;
+  } = {},
 ): Promise<LocalSecretsManager> {
   const secrets = new Map<string, Secret>();
   const faults: Fault[] = [];
+  // Calls are kept for `calls()` up to `keepCalls` (the oldest go first); counts are kept for all.
+  const keepCalls = options.keepCalls ?? Number.POSITIVE_INFINITY;
   const recorded: RecordedCall[] = [];
+  const counts = new Map<string | undefined, number>();
   const waiters: { count: number; target: Operation | undefined; resolve: () => void }[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
-  const countOf = (target: Operation | undefined): number =>
-    target === undefined ? recorded.length : recorded.filter((call) => call.target === target).length;
+  const countOf = (target: Operation | undefined): number => counts.get(target) ?? 0;
 
   function wakeWaiters(): void {
     for (const waiter of [...waiters]) {
@@ -311,6 +347,10 @@ export async function startSecretsManager(
     }
     const version: Version = { versionId, value, createdDate: epochSeconds(), stages: ['AWSCURRENT'] };
     secret.versions.push(version);
+    if (secret.versions.length > MAX_VERSIONS) {
+      const oldest = secret.versions.findIndex((candidate) => candidate.stages.length === 0);
+      if (oldest !== -1) secret.versions.splice(oldest, 1);
+    }
     return version;
   }
 
@@ -319,6 +359,12 @@ export async function startSecretsManager(
       throw new ServiceError(
         'ResourceExistsException',
         `The operation failed because the secret ${name} already exists.`,
+      );
+    }
+    if (secrets.size >= MAX_SECRETS) {
+      throw new ServiceError(
+        'LimitExceededException',
+        `This local Secrets Manager holds at most ${MAX_SECRETS} secrets.`,
       );
     }
     const secret: Secret = {
@@ -401,17 +447,31 @@ export async function startSecretsManager(
     const raw = await readBody(req);
     const header = String(req.headers['x-amz-target'] ?? '');
     const operation = OPERATIONS.find((name) => header === `secretsmanager.${name}`);
-    const body = parseJsonObject(raw);
+    const body = raw === undefined ? undefined : parseJsonObject(raw);
     const record = (status: number | undefined, problem?: string): void => {
       recorded.push({
-        target: operation ?? header,
+        target: operation ?? header.slice(0, 100),
         headers: req.headers,
         body: body ?? {},
         status,
         protocolError: problem,
       });
+      if (recorded.length > keepCalls) recorded.shift();
+      counts.set(undefined, countOf(undefined) + 1);
+      if (operation !== undefined) counts.set(operation, countOf(operation) + 1);
       wakeWaiters();
     };
+    if (raw === undefined) {
+      record(413, `body over ${MAX_REQUEST_BYTES} bytes`);
+      res.setHeader('connection', 'close');
+      send(
+        res,
+        413,
+        { __type: 'RequestEntityTooLargeException', message: `Request body over ${MAX_REQUEST_BYTES} bytes.` },
+        'RequestEntityTooLargeException',
+      );
+      return;
+    }
 
     const problem =
       protocolError(req, raw) ??

@@ -44,11 +44,25 @@ const SAMPLE_SECRET_ID = 'edgepass/dev/signing-key';
 const SAMPLE_KEY_ID = 'KSAMPLEEVENTS01';
 
 /** Listens on 127.0.0.1 (and on ::1 when the machine has it), so `localhost` works either way. */
-async function listen(listener: RequestListener, port: number): Promise<Server[]> {
+async function listen(
+  listener: RequestListener,
+  port: number,
+  onClientError?: (code: string) => void,
+): Promise<Server[]> {
   const bind = (host: string) =>
     new Promise<Server>((resolve, reject) => {
-      const server = createServer(listener);
+      // CloudFront takes requests up to 20,480 bytes of headers (Node's default stops at 16 KB); API
+      // Gateway gives a client 30 s to send its request.
+      const server = createServer({ maxHeaderSize: 20_480, requestTimeout: 30_000 }, listener);
       server.keepAliveTimeout = 5000;
+      server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+        onClientError?.(error.code ?? 'ERROR');
+        if (socket.writable) {
+          const status =
+            error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+          socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        } else socket.destroy();
+      });
       server.once('error', reject);
       server.listen(port, host, () => {
         server.off('error', reject);
@@ -58,8 +72,14 @@ async function listen(listener: RequestListener, port: number): Promise<Server[]
   const servers = [await bind('127.0.0.1')];
   try {
     servers.push(await bind('::1'));
-  } catch {
-    // No IPv6 loopback here: 127.0.0.1 is enough.
+  } catch (error) {
+    // No IPv6 loopback here: 127.0.0.1 is enough. Anything else (another program on [::1]:PORT, which
+    // a browser resolving localhost to ::1 first would reach) is a port in use.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRNOTAVAIL' && code !== 'EAFNOSUPPORT') {
+      await closeAll(servers);
+      throw error;
+    }
   }
   return servers;
 }
@@ -93,7 +113,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const provider = config.identityProviders[0];
   if (provider === undefined) throw new Error(`stages.${LOCAL_STAGE} names no identity provider`);
 
-  const secretsManager = await startSecretsManager({ port: options.secretsManagerPort ?? 4566 });
+  const secretsManager = await startSecretsManager({ port: options.secretsManagerPort ?? 4566, keepCalls: 50 });
   const servers: Server[] = [];
   try {
     secretsManager.put(
@@ -141,7 +161,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       keyGroupCheck: options.keyGroupCheck ?? 'off',
       log: options.log ?? (() => {}),
     });
-    servers.push(...(await listen(emulator, port)));
+    const clientError = (code: string) =>
+      options.log?.({
+        method: '-',
+        path: '(unreadable request)',
+        via: 'cloudfront',
+        decision: 'reject',
+        reason: code,
+        status: code === 'HPE_HEADER_OVERFLOW' ? 431 : 400,
+        ms: 0,
+      });
+    servers.push(...(await listen(emulator, port, clientError)));
     const frontend = createFrontend(join(options.root, 'dev', 'frontend'), `http://${host}`);
     servers.push(...(await listen((req, res) => void frontend(req, res), port + 1)));
 

@@ -19,7 +19,12 @@ const ROUTES: readonly string[] = ['/auth/login', '/auth/refresh', '/auth/logout
 export function createLoginHandler(deps: LoginDependencies & { readonly telemetry: Telemetry }) {
   const service = createLoginService(deps);
   const { config, telemetry } = deps;
-  const options = { maxBodyBytes: config.limits.maxBodyBytes, cors: config.cors, telemetry };
+  const options = {
+    maxBodyBytes: config.limits.maxBodyBytes,
+    cors: config.cors,
+    telemetry,
+    errorCookies: service.refusalCookies,
+  };
   const sites = formOrigins(config);
 
   return (event: unknown): Promise<HttpResult> =>

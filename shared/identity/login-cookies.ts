@@ -139,6 +139,28 @@ export function issueLoginCookies(options: IssueOptions): IssuedCookies {
   return { setCookies, grants, expiresAt: Math.min(...grants.map((g) => g.expiresAt)) };
 }
 
+/**
+ * `Set-Cookie` values that delete every signing cookie login may have set that `issued` does not set
+ * again (same name and Path), put before the new ones: a login as another user (or with fewer grants,
+ * or with a key of another hash algorithm) must not leave the previous cookies working beside its own.
+ */
+export function staleCookies(
+  rules: readonly AccessRuleConfig[],
+  cookie: CookieConfig,
+  issued: readonly string[],
+): string[] {
+  const set = new Set(issued.map((line) => `${line.slice(0, line.indexOf('='))} ${/; Path=([^;]*)/.exec(line)?.[1]}`));
+  const out: string[] = [];
+  for (const path of allCookiePaths(rules, cookie)) {
+    for (const name of SIGNING_COOKIES) {
+      if (!set.has(`${name} ${path}`)) {
+        out.push(expiredCookieValue(name, { domain: cookie.domain, path, sameSite: cookie.sameSite }));
+      }
+    }
+  }
+  return out;
+}
+
 /** `Set-Cookie` values that delete every cookie login may have set (same Domain and Path). */
 export function logoutCookies(rules: readonly AccessRuleConfig[], cookie: CookieConfig): string[] {
   const out: string[] = [];

@@ -4,7 +4,7 @@ import { safeReturnTo } from '../edge/return-to';
 import type { SigningKeySource } from '../identity/signing-key-source';
 import { grantsFor } from './access-policy';
 import { contentOrigin } from './content-origin';
-import { issueLoginCookies, logoutCookies } from './login-cookies';
+import { issueLoginCookies, logoutCookies, staleCookies } from './login-cookies';
 import type { TokenVerifier } from './token-verifier';
 
 export interface LoginDependencies {
@@ -32,6 +32,14 @@ export interface LoginOutcome {
   readonly provider: string;
   readonly rule: string;
 }
+
+/** Refusals of a presented identity; not a missing token, a cross-site form, or an outage of ours. */
+const CLEARING_REFUSALS: ReadonlySet<string> = new Set([
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+  'FORBIDDEN_RESOURCE',
+  'CLAIM_UNUSABLE',
+]);
 
 /**
  * Login, refresh and logout over injected dependencies (token verifier, signing key source, clock).
@@ -64,7 +72,8 @@ export function createLoginService(deps: LoginDependencies) {
       tokenExpiresAt: identity.expiresAt,
     });
     const body = { expiresAt: issued.expiresAt, grants: issued.grants };
-    const base = { body, setCookies: issued.setCookies, provider: identity.provider, rule: rule.name };
+    const setCookies = [...staleCookies(config.accessRules, config.cookie, issued.setCookies), ...issued.setCookies];
+    const base = { body, setCookies, provider: identity.provider, rule: rule.name };
     if (input.returnTo !== undefined) {
       const target = safeReturnTo(input.returnTo, { allowedHosts: returnHosts }) ?? '/';
       return { ...base, status: 303, location: target };
@@ -74,6 +83,12 @@ export function createLoginService(deps: LoginDependencies) {
 
   return {
     login,
+    /**
+     * What a refused login answers besides its error: for a presented token that is not accepted
+     * (invalid, expired, or granting nothing), every cookie login may have set is deleted, so a
+     * shared browser never keeps the previous user's access after someone else's attempt.
+     */
+    refusalCookies: (code: string): readonly string[] => (CLEARING_REFUSALS.has(code) ? logout : []),
     /** Re-issues cookies while the JWT is still valid (same checks as login). */
     refresh: login,
     /** `Set-Cookie` values that delete every cookie login may have set, and where a form goes next. */

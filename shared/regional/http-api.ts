@@ -159,6 +159,8 @@ export interface HttpApiOptions {
   readonly maxBodyBytes: number;
   readonly cors: CorsConfig;
   readonly telemetry: Telemetry;
+  /** `Set-Cookie` values an error answer carries, by error code (login deletes cookies on refusals). */
+  readonly errorCookies?: (code: string) => readonly string[];
 }
 
 /**
@@ -205,6 +207,8 @@ export async function answerHttpApi(
         ...(cause instanceof Error && code === 'INTERNAL' ? { stack: logText(cause.stack, MAX_LOGGED_STACK) } : {}),
       },
     );
-    return errorResponse(error, corsHeaders(origin, options.cors));
+    const answer = errorResponse(error, corsHeaders(origin, options.cors));
+    const cookies = options.errorCookies?.(code) ?? [];
+    return cookies.length === 0 ? answer : { ...answer, cookies: [...cookies] };
   }
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { get } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts, portIsFree } from '../fixtures/free-ports';
@@ -122,7 +123,7 @@ describe('npm start, from the outside', () => {
           host: '127.0.0.1',
           port,
           path: '/videos/free/%2e%2e/hls/seg0.ts',
-          headers: { cookie: cookieHeader('/videos/') },
+          headers: { host: `localhost:${port}`, cookie: cookieHeader('/videos/') },
         },
         (response) => {
           response.resume();
@@ -166,6 +167,43 @@ describe('npm start, from the outside', () => {
     expect(output).toMatch(/GET\s+\/videos\/hls\/seg0\.ts\s+gate allow ok\s+200/);
     expect(output).toMatch(/GET\s+\/videos\/free\/%2e%2e\/hls\/seg0\.ts\s+gate reject encoded-unreserved\s+400/);
     expect(output).toMatch(/POST\s+\/auth\/login\s+api\s+200/);
+  });
+
+  it('logs each of two pipelined requests with its own decision', async () => {
+    // Both requests in one TCP write: the gate runs for both before either reads its log line.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        const head = (path: string) => `GET ${path} HTTP/1.1\r\nHost: localhost:${port}\r\nAccept: */*\r\n\r\n`;
+        socket.write(`${head('/reports/q3.pdf')}${head('/assets/app.css')}`);
+      });
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        // Done once the second answer's body is all there.
+        const second = text.indexOf('HTTP/1.1 ', text.indexOf('HTTP/1.1 ') + 1);
+        const length = Number(/content-length: (\d+)/i.exec(text.slice(second))?.[1] ?? Number.NaN);
+        const body = text.indexOf('\r\n\r\n', second);
+        if (second > 0 && body > 0 && Buffer.byteLength(text.slice(body + 4), 'latin1') >= length) socket.end();
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    // The second status line follows the first body directly (no line break after the XML).
+    expect(answer.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 403', 'HTTP/1.1 200']);
+    await waitFor(/GET\s+\/assets\/app\.css\s+gate pass public\s+200/, 5000);
+    expect(output).toMatch(/GET\s+\/reports\/q3\.pdf\s+gate deny missing-key-pair-id\s+403/);
+  });
+
+  it('answers what CloudFront answers before any function: other methods, a loopback address, 18 KB of headers', async () => {
+    const post = await fetch(`${base}/videos/hls/seg0.ts`, { method: 'POST', body: 'x' });
+    expect(post.status).toBe(403);
+    expect(await post.text()).toContain('not configured to allow the HTTP request method');
+    const loopback = await fetch(`http://127.0.0.1:${port}/videos/?a=1`, { redirect: 'manual' });
+    expect(loopback.status).toBe(302);
+    expect(loopback.headers.get('location')).toBe(`${base}/videos/?a=1`);
+    // CloudFront takes 20,480 bytes of headers; Node's default would answer 431 at 16 KB.
+    expect((await fetch(`${base}/`, { headers: { 'x-pad': 'p'.repeat(18_000) } })).status).toBe(200);
+    await waitFor(/POST\s+\/videos\/hls\/seg0\.ts\s+cloudfront deny method-not-allowed\s+403/, 5000);
   });
 
   it('stops on SIGINT to its process group, leaving no process and no listening port', async () => {

@@ -50,6 +50,29 @@ function browserCookies(setCookies: readonly string[], path: string): string {
     .join('; ');
 }
 
+/** The cookies an answer sets (not the deletions of cookies it does not set again). */
+function issued(result: HttpResult): string[] {
+  return (result.cookies ?? []).filter((line) => !line.includes('; Max-Age=0; '));
+}
+
+/** The cookies an answer deletes, as `name Path` pairs. */
+function deleted(result: HttpResult): string[] {
+  return (result.cookies ?? [])
+    .filter((line) => line.includes('; Max-Age=0; '))
+    .map((line) => `${line.slice(0, line.indexOf('='))} ${/; Path=([^;]*)/.exec(line)?.[1]}`);
+}
+
+/** Every signing cookie at every Path this test configuration's login can set: what a refusal deletes. */
+const EVERY_COOKIE = ['/', '/videos/', '/reports/'].flatMap((path) =>
+  [
+    'CloudFront-Expires',
+    'CloudFront-Policy',
+    'CloudFront-Signature',
+    'CloudFront-Key-Pair-Id',
+    'CloudFront-Hash-Algorithm',
+  ].map((name) => `${name} ${path}`),
+);
+
 function expectNoStack(result: HttpResult): void {
   expect(result.body).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
 }
@@ -66,7 +89,7 @@ describe('POST /auth/login', () => {
         { path: '/reports/*', expiresAt: NOW + 600 },
       ],
     });
-    const cookies = result.cookies ?? [];
+    const cookies = issued(result);
     expect(cookies).toHaveLength(6);
     for (const line of cookies) {
       expect(line).toMatch(
@@ -78,7 +101,7 @@ describe('POST /auth/login', () => {
   });
 
   it('issues cookies the shared verifier accepts for the granted resources and denies elsewhere', async () => {
-    const cookies = (await login(bearer(premium))).cookies ?? [];
+    const cookies = issued(await login(bearer(premium)));
     const keyGroup = createKeyGroup([{ id: KEY_PAIR_ID, publicKey: fx.signing.publicPem }]);
     const decide = (path: string) =>
       verifySignedRequest(
@@ -102,6 +125,49 @@ describe('POST /auth/login', () => {
     expect(later.reason).toBe('expired');
   });
 
+  it('leaves no earlier user’s cookies working in a browser where another user logs in', async () => {
+    // A browser's jar: a cookie is its name and Path; Max-Age=0 deletes it.
+    const jar = new Map<string, string>();
+    const apply = (result: HttpResult) => {
+      for (const line of result.cookies ?? []) {
+        const key = `${line.slice(0, line.indexOf('='))} ${/; Path=([^;]*)/.exec(line)?.[1]}`;
+        if (line.includes('; Max-Age=0; ')) jar.delete(key);
+        else jar.set(key, line);
+      }
+    };
+    const keyGroup = createKeyGroup([{ id: KEY_PAIR_ID, publicKey: fx.signing.publicPem }]);
+    const canRead = (path: string) =>
+      verifySignedRequest(
+        { url: `https://${CONTENT_HOST}${path}`, cookie: browserCookies([...jar.values()], path) },
+        { now: NOW + 1, keyGroup },
+      ).allowed;
+    apply(await login(bearer(premium)));
+    expect(canRead('/videos/42/seg-1.ts')).toBe(true);
+    // Another user (a {sub} grant, cookies on Path=/) logs in on the same browser.
+    apply(await login(bearer(await fx.idp.mint({ sub: 'bob', files: true }))));
+    expect([...jar.keys()].sort()).toEqual(
+      ['CloudFront-Key-Pair-Id /', 'CloudFront-Policy /', 'CloudFront-Signature /'].sort(),
+    );
+    expect(canRead('/videos/42/seg-1.ts')).toBe(false);
+    expect(canRead('/users/bob/a.pdf')).toBe(true);
+    // A third person's token that grants nothing: refused, and bob's access goes too.
+    const nobody = await login(bearer(await fx.idp.mint({ groups: [] }, {})));
+    expect(nobody.statusCode).toBe(403);
+    apply(nobody);
+    expect(jar.size).toBe(0);
+    // A cross-site form is refused before anything: it cannot log the browser out.
+    apply(await login(bearer(premium)));
+    const crossSite = await login(
+      httpApiEvent({
+        path: '/auth/login',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+        body: 'token=x',
+      }),
+    );
+    expect(crossSite.statusCode).toBe(403);
+    expect(crossSite.cookies).toBeUndefined();
+  });
+
   it('never lets cookies outlive the token', async () => {
     const shortLived = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn: 120 });
     const body = json(await login(bearer(shortLived)));
@@ -111,13 +177,18 @@ describe('POST /auth/login', () => {
   it.each([
     ['that expired 20 s ago (inside the clock tolerance)', -20],
     ['that expires this second', 0],
-  ])('answers 401 TOKEN_EXPIRED, setting no cookie, for a token %s', async (_, expiresIn) => {
-    const token = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn });
-    const result = await login(bearer(token));
-    expect(result.statusCode).toBe(401);
-    expect(json(result)).toEqual({ error: { code: 'TOKEN_EXPIRED', message: expect.any(String) } });
-    expect(result.cookies).toBeUndefined();
-  });
+  ])(
+    'answers 401 TOKEN_EXPIRED, setting no cookie and deleting every login cookie, for a token %s',
+    async (_, expiresIn) => {
+      const token = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn });
+      const result = await login(bearer(token));
+      expect(result.statusCode).toBe(401);
+      expect(json(result)).toEqual({ error: { code: 'TOKEN_EXPIRED', message: expect.any(String) } });
+      expect(issued(result)).toEqual([]);
+      // A refused identity leaves no earlier login working in this browser.
+      expect(deleted(result).sort()).toEqual([...EVERY_COOKIE].sort());
+    },
+  );
 
   it('takes the token from a JSON or form body too', async () => {
     const fromJson = await login(
@@ -142,7 +213,7 @@ describe('POST /auth/login', () => {
     const token = await fx.idp.mint({ sub: 'ada@x.com', files: true });
     const result = await login(bearer(token));
     expect(json(result).grants).toEqual([{ path: '/users/ada%40x.com/*', expiresAt: NOW + 900 }]);
-    expect(result.cookies?.[0]).toContain('; Path=/; ');
+    expect(issued(result)[0]).toContain('; Path=/; ');
   });
 
   it.each([
@@ -152,30 +223,36 @@ describe('POST /auth/login', () => {
     ['a wildcard', 'victim*'],
     ['a fullwidth solidus', 'victim\uFF0Fx'],
     ['a trailing dot', 'victim.'],
-  ])('answers 403 CLAIM_UNUSABLE, setting no cookie, when a template claim holds %s', async (_, sub) => {
-    const token = await fx.idp.mint({ sub, files: true });
-    const before = deps.telemetry.logs.length;
-    const result = await login(bearer(token));
-    expect(result.statusCode).toBe(403);
-    expect(json(result)).toEqual({
-      error: { code: 'CLAIM_UNUSABLE', message: expect.stringMatching(/^claim sub cannot be used in a path/) },
-    });
-    expect(result.body).not.toContain('victim');
-    expect(result.cookies).toBeUndefined();
-    expect(deps.telemetry.logs.slice(before)).toEqual([
-      {
-        level: 'warn',
-        message: 'request refused',
-        fields: { code: 'CLAIM_UNUSABLE', error: expect.stringMatching(/^claim sub cannot be used in a path/) },
-      },
-    ]);
-  });
+  ])(
+    'answers 403 CLAIM_UNUSABLE, setting no cookie and deleting every login cookie, when a template claim holds %s',
+    async (_, sub) => {
+      const token = await fx.idp.mint({ sub, files: true });
+      const before = deps.telemetry.logs.length;
+      const result = await login(bearer(token));
+      expect(result.statusCode).toBe(403);
+      expect(json(result)).toEqual({
+        error: { code: 'CLAIM_UNUSABLE', message: expect.stringMatching(/^claim sub cannot be used in a path/) },
+      });
+      expect(result.body).not.toContain('victim');
+      expect(issued(result)).toEqual([]);
+      // A refused identity leaves no earlier login working in this browser.
+      expect(deleted(result).sort()).toEqual([...EVERY_COOKIE].sort());
+      expect(deps.telemetry.logs.slice(before)).toEqual([
+        {
+          level: 'warn',
+          message: 'request refused',
+          fields: { code: 'CLAIM_UNUSABLE', error: expect.stringMatching(/^claim sub cannot be used in a path/) },
+        },
+      ]);
+    },
+  );
 
   it('answers 403 when no access rule matches', async () => {
     const nobody = await fx.idp.mint({ groups: [] }, {});
     const result = await login(bearer(nobody));
     expect(result.statusCode).toBe(403);
     expect(json(result)).toEqual({ error: { code: 'FORBIDDEN_RESOURCE', message: expect.any(String) } });
+    expect(deleted(result).sort()).toEqual([...EVERY_COOKIE].sort());
   });
 });
 
@@ -200,7 +277,7 @@ describe('POST /auth/login from a form with return_to', () => {
     expect(result.statusCode).toBe(303);
     expect(result.headers.location).toBe(location);
     expect(result.headers['cache-control']).toBe('no-store');
-    expect(result.cookies).toHaveLength(6);
+    expect(issued(result)).toHaveLength(6);
   });
 });
 
@@ -217,7 +294,7 @@ describe('form detection by media type', () => {
     );
     expect(result.statusCode).toBe(303);
     expect(result.headers.location).toBe('/videos/42');
-    expect(result.cookies).toHaveLength(6);
+    expect(issued(result)).toHaveLength(6);
   });
 
   it('honours return_to on logout with the same Content-Type', async () => {
@@ -313,7 +390,7 @@ describe('posts a browser can send cross-site without a preflight (CSRF)', () =>
   ])('accepts a login form from %s', async (_, headers) => {
     const result = await login(formLogin('/auth/login', headers));
     expect(result.statusCode).toBe(303);
-    expect(result.cookies).toHaveLength(6);
+    expect(issued(result)).toHaveLength(6);
   });
 
   it('leaves JSON and Bearer requests from another site to CORS: answered, without CORS headers', async () => {
@@ -328,7 +405,7 @@ describe('posts a browser can send cross-site without a preflight (CSRF)', () =>
       formLogin('/auth/login', { authorization: `Bearer ${premium}`, origin: 'https://evil.com' }),
     );
     for (const result of [fromJson, fromBearer]) {
-      expect(result.cookies).toHaveLength(6);
+      expect(issued(result)).toHaveLength(6);
       expect(result.headers['access-control-allow-origin']).toBeUndefined();
     }
     expect(fromJson.statusCode).toBe(200);
@@ -342,7 +419,7 @@ describe('POST /auth/refresh and /auth/logout', () => {
       httpApiEvent({ path: '/auth/refresh', headers: { authorization: `Bearer ${premium}` } }),
     );
     expect(refreshed.statusCode).toBe(200);
-    expect(refreshed.cookies).toHaveLength(6);
+    expect(issued(refreshed)).toHaveLength(6);
     const expired = await fx.idp.mint({ sub: 'ada', groups: ['premium'] }, { expiresIn: -3600 });
     const refused = await login(
       httpApiEvent({ path: '/auth/refresh', headers: { authorization: `Bearer ${expired}` } }),
@@ -379,7 +456,7 @@ describe('cookie attributes from the configuration', () => {
     const handler = createLoginHandler(
       fx.dependencies({ cookie: { domain: 'example.com', sameSite: 'Strict', session: true } }),
     );
-    const cookies = (await handler(bearer(premium))).cookies ?? [];
+    const cookies = issued(await handler(bearer(premium)));
     expect(cookies).toHaveLength(6);
     for (const line of cookies) {
       expect(line).toMatch(/; Domain=example\.com; Path=\/(videos|reports)\/; Secure; HttpOnly; SameSite=Strict$/);
@@ -429,10 +506,11 @@ describe('cookie attributes from the configuration', () => {
       expect(result.statusCode, name).toBe(status);
       if (status === 403) {
         expect(json(result)).toMatchObject({ error: { code: 'CLAIM_UNUSABLE' } });
-        expect(result.cookies).toBeUndefined();
+        expect(issued(result)).toEqual([]);
+        expect(deleted(result)).toContain('CloudFront-Policy /');
         continue;
       }
-      const cookies = result.cookies ?? [];
+      const cookies = issued(result);
       expect(cookies).toHaveLength(3);
       for (const line of cookies) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(4096);
       largest = Math.max(largest, ...cookies.map((line) => Buffer.byteLength(line)));

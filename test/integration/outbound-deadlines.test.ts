@@ -118,7 +118,8 @@ describe('a Secrets Manager that sends its headers, then drips the body', () => 
     expect(answer).not.toBe('still pending');
     if (answer === 'still pending') return;
     expect(answer.result.statusCode).toBe(200);
-    expect(answer.result.cookies).toHaveLength(6);
+    // Six new cookies (two grants), after the deletions of the Paths login can set but did not.
+    expect(answer.result.cookies?.filter((line) => !line.includes('; Max-Age=0; '))).toHaveLength(6);
     // The refresh behind it gives up at its own deadline and says so once.
     await deps.keys.settled();
     expect(deps.telemetry.logs.filter((line) => line.level === 'warn')).toEqual([

@@ -33,7 +33,7 @@ const STACK_FILES: Readonly<Record<string, string>> = {
 /** Paths the stack writes on the frontend origin. */
 const FRONTEND_GENERATED = new Set(['/config.js']);
 /** The stack's content types: anything else in dev/site would go out with a guessed type. */
-const SERVED_EXTENSIONS = /\.(html|css|js|m3u8|ts|pdf|svg|json|txt)$/;
+const SERVED_EXTENSIONS = /\.(html|css|js|m3u8|ts|pdf|svg|ico|json|txt)$/;
 
 function isFile(path: string): boolean {
   try {
