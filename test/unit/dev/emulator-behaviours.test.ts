@@ -43,8 +43,9 @@ beforeAll(async () => {
     signatureVerifications: () => 0,
   };
   server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // localhost: the emulator sends a loopback address to the distribution's name, localhost:PORT.
+  await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
+  const host = `localhost:${(server.address() as AddressInfo).port}`;
   base = `http://${host}`;
   const config = parseConfig({
     domains: [host],
@@ -98,6 +99,14 @@ describe('the emulated distribution’s behaviours', () => {
     expect(allowed.status).toBe(200);
     expect(log.at(-1)).toMatchObject({ via: 'key-group', decision: 'allow', status: 200 });
     expect(gateCalls.some((uri) => uri.startsWith('/reports/'))).toBe(false);
+  });
+
+  it('answers a method other than GET and HEAD with CloudFront’s 403 on public and key-group paths too', async () => {
+    for (const path of ['/assets/app.css', '/reports/q3.pdf']) {
+      const response = await fetch(`${base}${path}`, { method: 'POST', body: 'x' });
+      expect(response.status, path).toBe(403);
+      expect(log.at(-1), path).toMatchObject({ via: 'cloudfront', reason: 'method-not-allowed' });
+    }
   });
 
   it('runs the gate on protected paths and the default behaviour', async () => {
