@@ -1,10 +1,10 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the packaged template is read as plain JSON
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Block, blocksOf, DOC_PAGES, NPX, where } from '../fixtures/doc-blocks';
 import { ROOT } from '../fixtures/run-cli';
 import { zipContents } from '../fixtures/zip-entries';
@@ -83,6 +83,10 @@ describe(`the serverless commands of ${PAGE} (blocks tagged e2e), in a fresh clo
     before = await bash(firstPackage.code, dir, env);
     result = await bash(blocks.map((block) => `# ${where(block)}\n${block.code}`).join('\n'), dir, env);
   }, 600_000);
+
+  afterAll(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
 
   it('are all on this page, and include packaging --stage prod and invoking the gate locally', () => {
     const tagged = DOC_PAGES.flatMap(blocksOf).filter((block) => shell(block) && block.tag === 'e2e');
