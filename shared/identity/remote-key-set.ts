@@ -4,7 +4,7 @@
  * fetched again after failures only once per back-off interval.
  */
 import { createLocalJWKSet, type FlattenedJWSInput, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
-import { EdgepassError } from '../cloudfront/errors';
+import { Backoff, duration, milliseconds, SingleFlight } from './background-refresh';
 import { fetchJwks } from './jwks-fetch';
 
 /** A remote key set for `jwtVerify`, whose background fetches can be waited for. */
@@ -67,21 +67,6 @@ export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
 const DEFAULT_MIN_BACKOFF_MS = 1_000;
 const DEFAULT_MAX_BACKOFF_MS = 30_000;
 
-function milliseconds(value: number | undefined, fallback: number, name: string, least = 0): number {
-  const chosen = value ?? fallback;
-  if (!Number.isFinite(chosen) || chosen < least) {
-    throw new EdgepassError('INVALID_CONFIG', `${name} must be a number of milliseconds ≥ ${least}, got ${value}`);
-  }
-  return chosen;
-}
-
-function duration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
-  if (ms < 2 * 60 * 60_000) return `${Math.round(ms / 60_000)} min`;
-  return `${Math.round(ms / (60 * 60_000))} h`;
-}
-
 function errorCode(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : undefined;
@@ -126,11 +111,10 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions): Remo
   let good: { readonly keys: ReturnType<typeof createLocalJWKSet>; readonly fetchedAt: number } | undefined;
   /** When the last fetch started, whatever caused it and however it ended (the unknown-kid cooldown). */
   let lastStartedAt = Number.NEGATIVE_INFINITY;
-  let failuresInARow = 0;
-  /** No fetch before this time (set by a failure). */
-  let backoffUntil = Number.NEGATIVE_INFINITY;
+  /** No fetch before `backoff.until` (set by a failure). */
+  const backoff = new Backoff(minBackoffMs, maxBackoffMs);
   let lastFailure: unknown;
-  let inFlight: Promise<void> | undefined;
+  const fetches = new SingleFlight(fetchSet);
 
   function emit(level: KeySetEvent['level'], message: string, cause?: unknown): void {
     const event: KeySetEvent =
@@ -147,20 +131,18 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions): Remo
     try {
       const keys = createLocalJWKSet((await fetchJwks(url, deadlineMs)) as Parameters<typeof createLocalJWKSet>[0]);
       good = { keys, fetchedAt: now() };
-      if (failuresInARow > 0) {
+      const failures = backoff.failuresInARow;
+      if (failures > 0) {
         emit(
           'info',
-          `identity provider "${provider}": fetched its key set from ${url.href} again after ${failuresInARow} failed ${failuresInARow === 1 ? 'fetch' : 'fetches'}`,
+          `identity provider "${provider}": fetched its key set from ${url.href} again after ${failures} failed ${failures === 1 ? 'fetch' : 'fetches'}`,
         );
       }
-      failuresInARow = 0;
-      backoffUntil = Number.NEGATIVE_INFINITY;
+      backoff.reset();
       lastFailure = undefined;
     } catch (error) {
       const t = now();
-      failuresInARow += 1;
-      const delay = Math.min(minBackoffMs * 2 ** (failuresInARow - 1), maxBackoffMs);
-      backoffUntil = t + delay;
+      const delay = backoff.fail(t);
       lastFailure = error;
       const age = good === undefined ? undefined : t - good.fetchedAt;
       const failed = `identity provider "${provider}": cannot fetch its key set from ${url.href}`;
@@ -181,29 +163,18 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions): Remo
     }
   }
 
-  function startFetch(): Promise<void> {
-    const started = fetchSet().finally(() => {
-      inFlight = undefined;
-    });
-    // A background fetch has nobody awaiting it: its failure (already logged) must never surface as
-    // an unhandled rejection. Callers that do await it still see the rejection.
-    started.catch(() => undefined);
-    inFlight = started;
-    return started;
-  }
-
   /** The set to verify with, fetching (and waiting) only when there is no usable one. */
   async function usableSet(): Promise<NonNullable<typeof good>> {
     const t = now();
     if (good !== undefined && t - good.fetchedAt < maxStaleMs) {
-      if (t - good.fetchedAt >= refreshAfterMs && inFlight === undefined && t >= backoffUntil) startFetch();
+      if (t - good.fetchedAt >= refreshAfterMs && fetches.current === undefined && t >= backoff.until) fetches.start();
       return good;
     }
-    if (inFlight === undefined) {
-      if (t < backoffUntil) throw lastFailure;
-      startFetch();
+    if (fetches.current === undefined) {
+      if (t < backoff.until) throw lastFailure;
+      fetches.start();
     }
-    await inFlight;
+    await fetches.current;
     // A fetch that succeeded has just set a fresh `good`.
     return good as NonNullable<typeof good>;
   }
@@ -217,14 +188,10 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions): Remo
       // The provider may have published a new key: look once, but never more often than the
       // cooldown allows (anyone can mint tokens with a new kid) nor during a back-off.
       const t = now();
-      if (inFlight === undefined && (t - lastStartedAt < cooldownMs || t < backoffUntil)) throw error;
-      await (inFlight ?? startFetch());
+      if (fetches.current === undefined && (t - lastStartedAt < cooldownMs || t < backoff.until)) throw error;
+      await (fetches.current ?? fetches.start());
       return (good as NonNullable<typeof good>).keys(header, token);
     }
   };
-  return Object.assign(keySet, {
-    async settled() {
-      while (inFlight !== undefined) await inFlight.catch(() => undefined);
-    },
-  });
+  return Object.assign(keySet, { settled: () => fetches.settled() });
 }

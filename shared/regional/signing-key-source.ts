@@ -7,6 +7,7 @@ import { EdgepassError, isEdgepassError } from '../cloudfront/errors';
 import { isKeyPairId } from '../cloudfront/key-group';
 import { loadSigningKey, type SigningKey } from '../cloudfront/signing-key';
 import { abortable } from '../identity/abortable';
+import { Backoff, duration, milliseconds, SingleFlight } from '../identity/background-refresh';
 import type { SigningKeySource, SigningMaterial } from '../identity/signing-key-source';
 import { logText } from './log-text';
 
@@ -253,20 +254,6 @@ class FetchFailure extends Error {
   }
 }
 
-function milliseconds(value: number | undefined, fallback: number, name: string, least = 0): number {
-  const chosen = value ?? fallback;
-  if (!Number.isFinite(chosen) || chosen < least) {
-    throw new EdgepassError('INVALID_CONFIG', `${name} must be a number of milliseconds ≥ ${least}, got ${value}`);
-  }
-  return chosen;
-}
-
-function duration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
-  return `${Math.round(ms / 60_000)} min`;
-}
-
 /**
  * A signing key source backed by one Secrets Manager secret (`{"keyPairId","privateKey"}`). The key is
  * parsed once and reused:
@@ -304,10 +291,8 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
   /** With a stale key serving: no refresh before this time (set by a failed refresh). */
   let retryAt = Number.NEGATIVE_INFINITY;
   /** With no usable key: failures in a row, and until when callers get the last one without a call. */
-  let failuresInARow = 0;
-  let backoffUntil = Number.NEGATIVE_INFINITY;
+  const backoff = new Backoff(minBackoffMs, maxBackoffMs);
   let lastFailure: EdgepassError | undefined;
-  let inFlight: Promise<SigningMaterial> | undefined;
 
   function emit(level: SigningKeySourceEvent['level'], message: string, cause?: unknown, fallback?: true): void {
     const event: SigningKeySourceEvent = {
@@ -370,8 +355,7 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
       const material = await fetchMaterial();
       good = { material, fetchedAt: now() };
       retryAt = Number.NEGATIVE_INFINITY;
-      failuresInARow = 0;
-      backoffUntil = Number.NEGATIVE_INFINITY;
+      backoff.reset();
       lastFailure = undefined;
       if (material !== previous) {
         emit(
@@ -401,8 +385,7 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
         age === undefined
           ? failure.message
           : `${failure.message}; the last good key is ${duration(age)} old, past maxStaleMs (${duration(maxStaleMs)}), so nothing can be signed`;
-      failuresInARow += 1;
-      backoffUntil = t + Math.min(minBackoffMs * 2 ** (failuresInARow - 1), maxBackoffMs);
+      backoff.fail(t);
       lastFailure = new EdgepassError('SIGNING_KEY_UNAVAILABLE', UNAVAILABLE, {
         cause: new FetchFailure(message, { cause: failure.cause }),
       });
@@ -411,16 +394,7 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
     }
   }
 
-  function startRefresh(): Promise<SigningMaterial> {
-    const started = refresh().finally(() => {
-      inFlight = undefined;
-    });
-    // A background refresh has nobody awaiting it: its failure (already logged) must never surface as
-    // an unhandled rejection. Callers that do await it still see the rejection.
-    started.catch(() => undefined);
-    inFlight = started;
-    return started;
-  }
+  const refreshes = new SingleFlight(refresh);
 
   return {
     async get() {
@@ -429,18 +403,16 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
         const age = t - good.fetchedAt;
         if (age < ttlMs) return good.material;
         if (age < maxStaleMs) {
-          if (inFlight === undefined && t >= retryAt) startRefresh();
+          if (refreshes.current === undefined && t >= retryAt) refreshes.start();
           return good.material;
         }
       }
-      if (inFlight !== undefined) return inFlight;
+      if (refreshes.current !== undefined) return refreshes.current;
       // Right after a failure, asking again would cost every request a call (and the service a
       // request storm) for the same answer.
-      if (lastFailure !== undefined && t < backoffUntil) throw lastFailure;
-      return startRefresh();
+      if (lastFailure !== undefined && t < backoff.until) throw lastFailure;
+      return refreshes.start();
     },
-    async settled() {
-      while (inFlight !== undefined) await inFlight.catch(() => undefined);
-    },
+    settled: () => refreshes.settled(),
   };
 }
