@@ -9,7 +9,9 @@ export default defineConfig({
   test: {
     globalSetup: ['test/build-dist.ts'],
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // 20 s, not vitest's 5 s: key generation and property runs take seconds on a loaded 2-core machine
+      // (a timeout is a hang guard here, not a speed claim; the benchmarks measure speed).
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 } },
       {
         test: {
           name: 'types',

@@ -11,6 +11,11 @@ function formatIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** The stage the top level of the file describes. */
+export const DEV_STAGE = 'dev';
+/** What a stage other than dev must set itself: who may sign in, which keys are trusted, which key signs. */
+const TRUST_FIELDS = ['keyGroup', 'identityProviders', 'signingSecretId'] as const;
+
 /** Reads a `publicKeyFile` (the file loader passes one; pure callers give PEM text instead). */
 export type KeyFileReader = (file: string) => string;
 
@@ -31,6 +36,23 @@ export function parseConfig(input: unknown, stage?: string, readKeyFile?: KeyFil
   const fail = (message: string): never => {
     throw new EdgepassError('INVALID_CONFIG', `edgepass config${where}: ${message}`);
   };
+  // The top level is the `dev` stage (the Serverless default, the sample events): its keys and identity
+  // provider are the committed samples. Any other stage names its own trust, never inherits it.
+  if (stage !== undefined && stage !== DEV_STAGE) {
+    const own = stages[stage] as Record<string, unknown> | undefined;
+    if (own === undefined) {
+      throw new EdgepassError(
+        'INVALID_CONFIG',
+        `edgepass config: no stage ${stage} in stages; add it with its own ${TRUST_FIELDS.join(', ')} (the top level is the dev stage, whose keys are samples anyone can read)`,
+      );
+    }
+    const inherited = TRUST_FIELDS.filter((field) => own[field] === undefined);
+    if (inherited.length > 0) {
+      fail(
+        `set ${inherited.join(', ')} in stages.${stage}: a stage never inherits them from the top level (the dev stage, whose keys are samples anyone can read)`,
+      );
+    }
+  }
   if (where !== '') {
     const { stages: _all, ...top } = input as Record<string, unknown>;
     const merged = stageSchema.safeParse({ ...top, ...stages[stage as string] });

@@ -128,13 +128,12 @@ describe(`the local stack under ${SOAK_SECONDS} s of load`, () => {
     expect(result['2xx']).toBeGreaterThan(SOAK_SECONDS * 20);
 
     // One verification per new credential (each login's cookies, each churn set), plus the hot cookie
-    // again each time CACHE_SIZE newer signatures pushed it out (the oldest entry goes first).
+    // again each time CACHE_SIZE newer signatures pushed it out (the oldest entry goes first): the
+    // hot cookie's thousands of requests cost a handful of verifications, however many were served.
     const fresh = logins + CACHE_CHURN;
     const verifications = after.signatureVerifications - before.signatureVerifications;
     expect(verifications).toBeGreaterThanOrEqual(fresh);
     expect(verifications).toBeLessThanOrEqual(fresh + Math.ceil(fresh / CACHE_SIZE) + 1);
-    // Far fewer verifications than requests: the cache did its job.
-    expect(verifications).toBeLessThan((after.requests - before.requests) / 10);
 
     const heapGrowth = after.heapUsed - before.heapUsed;
     // The figures, for the log of the run (docs/local-stack.md quotes them).

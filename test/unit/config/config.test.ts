@@ -127,8 +127,29 @@ describe('parseConfig', () => {
       stages: { dev: { domains: ['localhost:3000'], scheme: 'http' }, broken: { loginUrl: 'ftp://x' } },
     };
     expect(parseConfig(input, 'dev')).toMatchObject({ domains: ['localhost:3000'], scheme: 'http' });
-    expect(parseConfig(input, 'prod').domains).toEqual(['media.example.com']);
-    expect(configError(input, 'broken')).toMatch(/^edgepass config \(stage broken\): loginUrl/);
+    expect(parseConfig(input).domains).toEqual(['media.example.com']);
+    expect(configError(input, 'broken')).toMatch(
+      /^edgepass config \(stage broken\): set keyGroup, identityProviders, signingSecretId in stages\.broken/,
+    );
+  });
+
+  it('never lets a stage other than dev inherit the top level’s keys, identity providers or signing secret', () => {
+    const trust = {
+      keyGroup: valid.keyGroup,
+      identityProviders: [],
+      signingSecretId: 'edgepass/staging/signing-key',
+    };
+    const input = { ...valid, stages: { staging: { domains: ['staging.example.com'] }, prod: trust } };
+    // A stage the file does not list would be the top level, samples included.
+    expect(configError(input, 'qa')).toMatch(/^edgepass config: no stage qa in stages; add it with its own keyGroup/);
+    expect(configError(input, 'staging')).toMatch(
+      /^edgepass config \(stage staging\): set keyGroup, identityProviders, signingSecretId in stages\.staging/,
+    );
+    const { signingSecretId: _dropped, ...partial } = trust;
+    expect(configError({ ...input, stages: { prod: partial } }, 'prod')).toMatch(/set signingSecretId in stages\.prod/);
+    expect(parseConfig(input, 'prod').signingSecretId).toBe('edgepass/staging/signing-key');
+    // The dev stage is the top level, with or without overrides.
+    expect(parseConfig(input, 'dev').domains).toEqual(valid.domains);
   });
 
   it('produces the edge subset with keys as PEM text', () => {
@@ -160,7 +181,13 @@ describe('loadConfigFile', () => {
       JSON.stringify({
         ...valid,
         keyGroup: [{ id: 'K1', publicKeyFile: 'public.pem' }],
-        stages: { prod: { keyGroup: [{ id: 'K2', publicKeyFile: 'missing.pem' }] } },
+        stages: {
+          prod: {
+            keyGroup: [{ id: 'K2', publicKeyFile: 'missing.pem' }],
+            identityProviders: [],
+            signingSecretId: 'edgepass/prod/signing-key',
+          },
+        },
       }),
     );
     expect(loadConfigFile(file).keyGroup).toEqual([{ id: 'K1', publicKey: rsa.publicPem }]);
