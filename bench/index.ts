@@ -9,6 +9,7 @@
  * To add a section, write `bench/<idea>.ts` exporting a `Section` and list it below.
  */
 import { batchSection } from './batch';
+import { cloudFrontFunctionSection } from './cloudfront-function';
 import { edgeSection } from './edge';
 import { edgeInputsSection } from './edge-inputs';
 import { cpuShare, DEFAULT_OPTIONS, QUICK_OPTIONS } from './harness';
@@ -25,6 +26,7 @@ const SECTIONS: readonly Section[] = [
   batchSection,
   edgeSection,
   edgeInputsSection,
+  cloudFrontFunctionSection,
   loginSection,
   localStackSection,
 ];

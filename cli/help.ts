@@ -21,6 +21,7 @@ CloudFront signed URLs and cookies: make keys, sign, and explain why a request g
 
 Commands:
   keys generate   write a key pair to upload to CloudFront as a public key
+  keys rotate     write the next key pair (and session key), print the rotation steps, then store it
   sign-url        sign a URL and print it
   sign-cookies    sign CloudFront cookies for a resource and print Set-Cookie lines
   inspect         decode a signed URL or cookies and say whether CloudFront would serve it
@@ -35,11 +36,17 @@ ${WHEN}
 Exit codes: 0 success (inspect: allowed), 1 denied (inspect) or AWS failed (secret put), 2 usage or input error.`,
 
   keys: `Usage: edgepass keys generate [--type rsa|ecdsa] --out DIR [--force]
+       edgepass keys rotate --out DIR [--type rsa|ecdsa] [--session] [--force]
+       edgepass keys rotate --out DIR --key-pair-id ID --secret-id ID [--create] [--region R] [--endpoint URL] [--timeout S]
 
-Writes DIR/private.pem (PKCS#8, mode 0600) and DIR/public.pem (SPKI).
+generate writes DIR/private.pem (PKCS#8, mode 0600) and DIR/public.pem (SPKI).
+rotate writes the same (and with --session DIR/session-key.json, the CloudFront Functions gate's HMAC
+key) and prints the zero-downtime rotation steps; once CloudFront has given the new public key its id,
+rotate --key-pair-id --secret-id stores DIR's keys as the signing secret's new version (as secret put).
 
   --type rsa|ecdsa   RSA-2048 (default) or ECDSA P-256
   --out DIR          directory to write to (created if missing)
+  --session          also write a new session-token HMAC key (rotate)
   --force            replace existing key files, once the new pair is completely written`,
 
   'sign-url': `Usage: edgepass sign-url URL --key-pair-id ID --private-key FILE [options]
@@ -103,6 +110,7 @@ encrypts it at rest). The key is never printed.
   --secret-id ID          secret name or ARN, e.g. edgepass/signing-key (required)
   --key-pair-id ID        CloudFront public key id of the matching public key (required)
   --private-key FILE      PEM private key (required)
+  --session-key FILE      the CloudFront Functions gate's session key ({"keyId","key"}, keys rotate --session)
   --create                create the secret if it does not exist (a name, not an ARN)
   --region REGION         AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)
   --endpoint URL          Secrets Manager endpoint (default: AWS_ENDPOINT_URL_SECRETS_MANAGER, else AWS)

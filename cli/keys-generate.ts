@@ -153,6 +153,28 @@ export function keysGenerate(args: readonly string[], io: CliIo, write: KeyFileW
   }
   const type = oneOf(values.type ?? 'rsa', ['rsa', 'ecdsa'], 'type');
   const dir = requireOption(values.out, 'out');
+  const { privateFile, publicFile, label } = writeKeyPair(type, dir, values.force === true, write);
+  io.stdout(
+    `Wrote ${privateFile} (${label} private key, PKCS#8, mode 0600: keep it secret, never commit it)\n` +
+      `Wrote ${publicFile} (public key, SPKI)\n` +
+      'Next: upload public.pem to CloudFront as a public key (console: Key management > Public keys, or\n' +
+      '`aws cloudfront create-public-key`), add it to the key group your cache behavior trusts, and sign\n' +
+      'with the public key id CloudFront assigns (e.g. K2JCJMDEHXQW5F) as --key-pair-id.\n',
+  );
+  return 0;
+}
+
+/**
+ * Writes a new key pair CloudFront accepts to `DIR/private.pem` and `DIR/public.pem` (see
+ * `keysGenerate`, which `keys rotate` shares it with): existing files kept unless `force`, and even
+ * then until the new pair is completely written.
+ */
+export function writeKeyPair(
+  type: KeyType,
+  dir: string,
+  force: boolean,
+  write: KeyFileWrite = writeAll,
+): { privateFile: string; publicFile: string; label: string } {
   const privateFile = join(dir, 'private.pem');
   const publicFile = join(dir, 'public.pem');
 
@@ -163,7 +185,6 @@ export function keysGenerate(args: readonly string[], io: CliIo, write: KeyFileW
   }
   // Check both before writing either, so a refusal never leaves a new private key beside an old public one.
   const existing = [privateFile, publicFile].filter(exists);
-  const force = values.force === true;
   if (existing[0] !== undefined && !force) {
     throw new UsageError(`${existing[0]} already exists; pass --force to overwrite it`);
   }
@@ -177,13 +198,5 @@ export function keysGenerate(args: readonly string[], io: CliIo, write: KeyFileW
     write,
   );
 
-  const label = type === 'rsa' ? 'RSA-2048' : 'ECDSA P-256';
-  io.stdout(
-    `Wrote ${privateFile} (${label} private key, PKCS#8, mode 0600: keep it secret, never commit it)\n` +
-      `Wrote ${publicFile} (public key, SPKI)\n` +
-      'Next: upload public.pem to CloudFront as a public key (console: Key management > Public keys, or\n' +
-      '`aws cloudfront create-public-key`), add it to the key group your cache behavior trusts, and sign\n' +
-      'with the public key id CloudFront assigns (e.g. K2JCJMDEHXQW5F) as --key-pair-id.\n',
-  );
-  return 0;
+  return { privateFile, publicFile, label: type === 'rsa' ? 'RSA-2048' : 'ECDSA P-256' };
 }

@@ -6,6 +6,7 @@ import { HELP } from './help';
 import { inspectCommand } from './inspect';
 import type { CliIo } from './io';
 import { keysGenerate } from './keys-generate';
+import { keysRotate } from './keys-rotate';
 import { secretPut } from './secret-put';
 import { signCookiesCommand } from './sign-cookies';
 import { signUrlCommand } from './sign-url';
@@ -15,11 +16,12 @@ import { UsageError } from './usage-error';
 /** A command returns its exit code; one that waits on the network (`secret put`) returns a promise of it. */
 type Command = (args: readonly string[], io: CliIo) => number | Promise<number>;
 
-function keysCommand(args: readonly string[], io: CliIo): number {
+function keysCommand(args: readonly string[], io: CliIo): number | Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'generate') return keysGenerate(rest, io);
+  if (sub === 'rotate') return keysRotate(rest, io);
   if (sub === undefined) throw new UsageError('keys needs a subcommand: edgepass keys generate --out DIR');
-  throw new UsageError(`unknown keys subcommand ${quoteInput(sub)}; the only one is generate`);
+  throw new UsageError(`unknown keys subcommand ${quoteInput(sub)}; they are generate and rotate`);
 }
 
 function secretCommand(args: readonly string[], io: CliIo): Promise<number> {

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { isEdgepassError, isKeyPairId, loadSigningKey, type SigningKey } from '../shared';
+import type { SessionKey } from '../shared/identity/signing-key-source';
 import { BoundedHttpHandler, ResponseTooLarge } from '../shared/regional/bounded-http-handler';
 import { parseSigningSecret } from '../shared/regional/signing-key-source';
 import { parseCommandArgs, requireOption } from './args';
@@ -12,6 +14,7 @@ const FLAGS = {
   'secret-id': { type: 'string' },
   'key-pair-id': { type: 'string' },
   'private-key': { type: 'string' },
+  'session-key': { type: 'string' },
   region: { type: 'string' },
   endpoint: { type: 'string' },
   create: { type: 'boolean' },
@@ -115,12 +118,51 @@ function readPrivateKey(file: string): SigningKey {
   }
 }
 
-/** The signing secret in its one documented format (docs/deploy.md): one JSON object, the key as PKCS#8 PEM. */
-function secretText(keyPairId: string, key: SigningKey, secretId: string): string {
+/**
+ * A session key file as `edgepass keys rotate --session` writes it: `{"keyId":"S…","key":"<base64url>"}`.
+ * Its shape is checked with the secret (`parseSigningSecret`); only the key id is ever printed.
+ */
+function readSessionKeyFile(file: string): SessionKey {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(
+      `${file} is not a session key file ({"keyId","key"}, written by edgepass keys rotate --session)`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const fields = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (typeof fields.keyId !== 'string' || typeof fields.key !== 'string') {
+    throw new UsageError(`${file} is not a session key file: it needs "keyId" and "key" strings`);
+  }
+  return { keyId: fields.keyId, key: fields.key };
+}
+
+/**
+ * The signing secret in its one documented format (docs/deploy.md): one JSON object, the key as PKCS#8
+ * PEM, and the session token's HMAC key when given.
+ */
+function secretText(keyPairId: string, key: SigningKey, secretId: string, session?: SessionKey): string {
   const privateKey = key.keyObject.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const text = JSON.stringify({ keyPairId, privateKey });
+  const text = JSON.stringify(
+    session === undefined
+      ? { keyPairId, privateKey }
+      : { keyPairId, privateKey, sessionKeyId: session.keyId, sessionKey: session.key },
+  );
   // The same parser the functions use: what is stored here is what they accept.
-  parseSigningSecret(text, secretId);
+  try {
+    parseSigningSecret(text, secretId);
+  } catch (error) {
+    // Only the session fields can fail here (the key was checked): say so without quoting them.
+    if (isEdgepassError(error))
+      throw new UsageError(error.message.replace(/^secret \S+ is not/, 'the session key file is not'), {
+        cause: error,
+      });
+    throw error;
+  }
   return text;
 }
 
@@ -255,7 +297,9 @@ export async function secretPut(args: readonly string[], io: CliIo): Promise<num
   const region = readRegion(values.region, io);
   const endpoint = readEndpoint(values.endpoint);
   const timeoutSeconds = readTimeout(values.timeout);
-  const text = secretText(keyPairId, readPrivateKey(keyFile), secretId);
+  const sessionFile = values['session-key'];
+  const session = sessionFile === undefined ? undefined : readSessionKeyFile(sessionFile);
+  const text = secretText(keyPairId, readPrivateKey(keyFile), secretId, session);
 
   const where =
     endpoint ??
@@ -281,7 +325,8 @@ export async function secretPut(args: readonly string[], io: CliIo): Promise<num
       store(client, { secretId, text, create: values.create === true, region, abortSignal: deadline.signal }),
       deadline.signal,
     );
-    io.stdout(`stored ${keyPairId} in ${secretId} (version ${cleanServerText(versionId ?? 'unknown')})\n`);
+    const stored = session === undefined ? keyPairId : `${keyPairId} and session key ${session.keyId}`;
+    io.stdout(`stored ${stored} in ${secretId} (version ${cleanServerText(versionId ?? 'unknown')})\n`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError || isEdgepassError(error)) throw error;

@@ -7,6 +7,8 @@ import { type Behaviour, distributionBehaviours } from '../shared/config/behavio
 import type { EdgepassConfig } from '../shared/config/schema';
 import { corsHeaders, preflightHeaders } from '../shared/regional/cors';
 import type { LoadedEdgeHandler, LoadedHandler } from './bundles';
+import type { LoadedFunction } from './cloudfront-functions-runtime';
+import { type CloudFrontFunctionResult, functionRequestEvent } from './function-event';
 import type { HttpApiResult } from './http-api-event';
 import { httpApiEvent, readBody, sendHttpApiResult } from './http-api-event';
 import type { DevIdentityProvider } from './identity-provider';
@@ -22,7 +24,9 @@ import { clientIpOf, nodeHeaders, splitTarget, type ViewerRequestResult, viewerR
  * paths go to the origin directly; every other path runs the built viewer-request bundle on a real
  * Lambda@Edge event, and what the gate forwards is exactly what the origin gets. Optionally it also
  * runs CloudFront's own trusted-key-group check on the gated behaviours, before or after the gate
- * (CloudFront does not document the order). The dev identity provider's routes exist only here.
+ * (CloudFront does not document the order). With `functionGate` configured, the gated paths it names
+ * run the built CloudFront Function instead, in the cloudfront-js-2.0 stand-in, on a CloudFront
+ * Functions event. The dev identity provider's routes exist only here.
  */
 
 /** CloudFront's own signed-URL/cookie check on the gated behaviours, and when it runs. */
@@ -33,11 +37,11 @@ export interface RequestLogEntry {
   readonly method: string;
   readonly path: string;
   /**
-   * Which part answered: the gate and the origin, CloudFront's own key-group check, the HTTP API, the
-   * origin on a public behaviour (no gate), the dev IdP, or CloudFront itself (a method the behaviour
-   * does not allow, a loopback address as host).
+   * Which part answered: the gate (or the CloudFront Function) and the origin, CloudFront's own
+   * key-group check, the HTTP API, the origin on a public behaviour (no gate), the dev IdP, or
+   * CloudFront itself (a method the behaviour does not allow, a loopback address as host).
    */
-  readonly via: 'gate' | 'key-group' | 'api' | 'public' | 'dev' | 'cloudfront';
+  readonly via: 'gate' | 'function' | 'key-group' | 'api' | 'public' | 'dev' | 'cloudfront';
   readonly decision?: string | undefined;
   readonly reason?: string | undefined;
   readonly status: number;
@@ -49,6 +53,8 @@ export interface EmulatorOptions {
   /** `localhost:PORT`: the distribution's host name. */
   readonly host: string;
   readonly edge: LoadedEdgeHandler;
+  /** The built CloudFront Function with its KeyValueStore, for the paths of `config.functionGate`. */
+  readonly cloudFrontFunction?: LoadedFunction | undefined;
   readonly login: LoadedHandler;
   readonly sign: LoadedHandler;
   readonly origin: Origin;
@@ -116,16 +122,24 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
    * The gate's log lines by request id: requests that arrive together (HTTP pipelining, one TCP chunk)
    * all run the gate before any of them reads its line, so each takes its own, never the last one.
    */
-  const gateLines = new Map<string, string>();
-  const gateLine = (requestId: string): string | undefined => {
-    for (const line of options.edge.takeLogs()) {
-      const id = (JSON.parse(line) as { requestId?: string }).requestId;
-      if (id !== undefined && gateLines.size < 10_000) gateLines.set(id, line);
-    }
-    const own = gateLines.get(requestId);
-    gateLines.delete(requestId);
-    return own;
+  const lineFinder = (takeLogs: () => string[]) => {
+    const lines = new Map<string, string>();
+    return (requestId: string): string | undefined => {
+      for (const line of takeLogs()) {
+        const id = (JSON.parse(line) as { requestId?: string }).requestId;
+        if (id !== undefined && lines.size < 10_000) lines.set(id, line);
+      }
+      const own = lines.get(requestId);
+      lines.delete(requestId);
+      return own;
+    };
   };
+  const gateLine = lineFinder(() => options.edge.takeLogs());
+  const functionLine = lineFinder(() => options.cloudFrontFunction?.takeLogs() ?? []);
+  const functionPaths = (config.functionGate?.paths ?? []).map((pattern) => compileGlob(pattern, true));
+  /** Whether a gated path (decoded, as CloudFront matches behaviours) runs the CloudFront Function. */
+  const runsFunction = (path: string): boolean =>
+    options.cloudFrontFunction !== undefined && functionPaths.some((glob) => matchGlob(glob, path));
 
   /** The behaviour for a path already decoded by `behaviourPath`. */
   const behaviourFor = (path: string): Behaviour =>
@@ -256,6 +270,47 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
     handler.takeLogs();
     sendHttpApiResult(res, result);
     return result.statusCode ?? 200;
+  }
+
+  /** A behaviour guarded by the CloudFront Function: its answer, or what it forwards to the origin. */
+  async function functionGated(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<Pick<RequestLogEntry, 'via' | 'decision' | 'reason' | 'status'>> {
+    const fn = options.cloudFrontFunction as LoadedFunction;
+    const { uri } = splitTarget(req.url);
+    const result = (await fn.run(functionRequestEvent(req, options.host, requestId))) as CloudFrontFunctionResult;
+    const line = functionLine(requestId);
+    const logged =
+      line === undefined ? {} : (JSON.parse(line) as { decision?: string; reason?: string; detail?: string });
+    const decision = { via: 'function' as const, decision: logged.decision, reason: logged.detail ?? logged.reason };
+    const headers = result.headers ?? {};
+    if (result.statusCode !== undefined) {
+      const out: Record<string, string> = {};
+      for (const [name, entry] of Object.entries(headers)) out[name] = entry.value;
+      const body =
+        result.body === undefined
+          ? ''
+          : typeof result.body === 'string'
+            ? result.body
+            : result.body.encoding === 'base64'
+              ? Buffer.from(result.body.data, 'base64')
+              : result.body.data;
+      res.writeHead(result.statusCode, { ...out, ...cors(req), 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+      return { ...decision, status: result.statusCode };
+    }
+    for (const [name, value] of Object.entries(cors(req))) res.setHeader(name, value);
+    const status = options.origin.serve(
+      {
+        method: req.method ?? 'GET',
+        uri: result.uri ?? uri,
+        headers: { range: headers.range?.value, 'if-none-match': headers['if-none-match']?.value },
+      },
+      res,
+    );
+    return { ...decision, status };
   }
 
   async function gated(
@@ -398,6 +453,6 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
       }
       return;
     }
-    gated(req, res, requestId).then(done, failed);
+    (runsFunction(path) ? functionGated : gated)(req, res, requestId).then(done, failed);
   };
 }

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { sessionKeyName } from '../shared/edge/session-token';
 import { buildFunction, loadEdgeHandler, loadRegionalHandler } from './bundles';
+import { createKeyValueStore, type LoadedFunction, loadCloudFrontFunction } from './cloudfront-functions-runtime';
 import { createEmulator, type KeyGroupCheck, type RequestLogEntry } from './emulator';
 import { createFrontend } from './frontend';
 import { createDevIdentityProvider, type DevUser } from './identity-provider';
@@ -39,6 +42,26 @@ export interface Stack {
 
 /** The dev signing key's CloudFront public key id (the `local` stage's key group). */
 const LOCAL_KEY_ID = 'KLOCALDEVKEY01';
+const LOCAL_SESSION_KEY_ID = 'SLOCALDEV01';
+
+/** The CloudFront Function built for the local stage, loaded in the stand-in with the session key in its store. */
+function loadLocalFunction(
+  root: string,
+  configFile: string,
+  build: string,
+  session: { readonly sessionKeyId: string; readonly sessionKey: string },
+): LoadedFunction {
+  const { buildCloudFrontFunction } = createRequire(join(root, 'package.json'))(
+    './scripts/cloudfront-function.cjs',
+  ) as typeof import('../scripts/cloudfront-function.cjs');
+  const built = buildCloudFrontFunction({
+    configFile,
+    stage: LOCAL_STAGE,
+    outfile: join(build, 'cloudfront-function.js'),
+  });
+  const store = createKeyValueStore({ [sessionKeyName(session.sessionKeyId)]: session.sessionKey });
+  return loadCloudFrontFunction(readFileSync(built.outfile, 'utf8'), store);
+}
 /** The sample events' key, stored too so the README's `serverless invoke local` commands work. */
 const SAMPLE_SECRET_ID = 'edgepass/dev/signing-key';
 const SAMPLE_KEY_ID = 'KSAMPLEEVENTS01';
@@ -116,9 +139,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const secretsManager = await startSecretsManager({ port: options.secretsManagerPort ?? 4566, keepCalls: 50 });
   const servers: Server[] = [];
   try {
+    // With functionGate: a session key for this start, in the secret (login) and the store (the function).
+    const session =
+      config.functionGate === undefined
+        ? undefined
+        : { sessionKeyId: LOCAL_SESSION_KEY_ID, sessionKey: randomBytes(32).toString('base64url') };
     secretsManager.put(
       config.signingSecretId,
-      JSON.stringify({ keyPairId: LOCAL_KEY_ID, privateKey: files.signingKeyPem }),
+      JSON.stringify({ keyPairId: LOCAL_KEY_ID, privateKey: files.signingKeyPem, ...session }),
     );
     const samplePem = readFileSync(join(options.root, 'events', 'sample-keys', 'private.pem'), 'utf8');
     secretsManager.put(SAMPLE_SECRET_ID, JSON.stringify({ keyPairId: SAMPLE_KEY_ID, privateKey: samplePem }));
@@ -139,6 +167,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       buildEdgeBundle({ configFile: files.configFile, stage: LOCAL_STAGE, outfile: join(build, 'viewer-request.js') })
         .outfile,
     );
+    const cloudFrontFunction =
+      session === undefined ? undefined : loadLocalFunction(options.root, files.configFile, build, session);
     const login = loadRegionalHandler(buildFunction(options.root, 'login', files.configFile, LOCAL_STAGE, build));
     const sign = loadRegionalHandler(buildFunction(options.root, 'sign', files.configFile, LOCAL_STAGE, build));
 
@@ -154,6 +184,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       config,
       host,
       edge,
+      cloudFrontFunction,
       login,
       sign,
       origin,

@@ -43,8 +43,23 @@ await Promise.all([
   build({ ...cjs, entryPoints: ['bench/index.ts'], outfile: 'dist/bench.cjs', packages: 'external' }),
 ]);
 
+// The viewer-request CloudFront Function, exactly the script CloudFront receives, with the stage's rules
+// baked in (EDGEPASS_CONFIG, default edgepass.config.json): it needs dist/build-config.cjs, built above.
+const require = createRequire(import.meta.url);
+const { buildCloudFrontFunction, CLOUDFRONT_FUNCTION_MAX_BYTES } = require('./cloudfront-function.cjs');
+const cloudFrontFunction = buildCloudFrontFunction({
+  configFile: process.env.EDGEPASS_CONFIG || 'edgepass.config.json',
+  outfile: 'dist/cloudfront-function.js',
+});
+if (cloudFrontFunction.bytes > CLOUDFRONT_FUNCTION_MAX_BYTES) {
+  console.error(
+    `dist/cloudfront-function.js is ${cloudFrontFunction.bytes} bytes, over CloudFront Functions' ${CLOUDFRONT_FUNCTION_MAX_BYTES}`,
+  );
+  process.exit(1);
+}
+
 if (process.argv.includes('--types')) {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const tsc = require.resolve('typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }

@@ -17,11 +17,11 @@ export function createHandler(config: EdgeConfig, clock: () => number = Date.now
   return async (event) => {
     const parsed = parseViewerEvent(event);
     if (parsed === undefined) {
-      console.log(decisionLogLine(undefined, undefined, rejection('event')));
+      console.log(decisionLogLine(rejection('event')));
       return badRequestResponse();
     }
     const decision = gate(parsed.viewer, Math.floor(clock() / 1000));
-    console.log(decisionLogLine(parsed.requestId, parsed.viewer.uri, decision));
+    console.log(decisionLogLine(decision, parsed.requestId, parsed.viewer.uri));
     return toCloudFrontResult(decision, parsed.cfRequest);
   };
 }

@@ -1,4 +1,9 @@
-import { COOKIE_FOR_PARAM, PARAM_FOR_COOKIE, type SigningCookie, type SigningParam } from './signing-params';
+import { COOKIE_FOR_PARAM, SIGNING_PARAMS, type SigningCookie, type SigningParam } from './signing-params';
+
+/** Cookie name → the signing param it carries, for the per-request lookups of the cookie reader. */
+const PARAM_FOR_COOKIE: ReadonlyMap<string, SigningParam> = new Map(
+  SIGNING_PARAMS.map((param) => [`CloudFront-${param}`, param]),
+);
 
 /** The CloudFront-* cookies of a request; other cookies are not looked at. */
 export type SigningCookies = Partial<Record<SigningCookie, string>>;

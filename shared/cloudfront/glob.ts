@@ -70,8 +70,12 @@ function findChunk(chunk: string, text: string, from: number, limit: number): nu
  * @example
  * matchGlob(compileGlob('a*b*c', false), 'a-b-b-c') // true
  */
-export function matchGlob(glob: Glob, text: string, start = 0, end: number = text.length): boolean {
-  const { chunks, wild } = glob;
+export function matchGlob(glob: Glob, text: string, from?: number, to?: number): boolean {
+  // No default parameters or destructuring: this file also ships in the CloudFront Function (ES5.1 + a few ES6 features).
+  const start = from ?? 0;
+  const end = to ?? text.length;
+  const chunks = glob.chunks;
+  const wild = glob.wild;
   if (end - start < glob.minLength) return false;
   const last = chunks.length - 1;
   if (last > MAX_SECTION_STARS) return false;

@@ -1,6 +1,9 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { EdgepassError } from './errors';
+import { isKeyPairId } from './key-pair-id';
 import { type KeyType, loadPublicKey } from './signing-key';
+
+export { isKeyPairId } from './key-pair-id';
 
 /** One trusted public key, known by the id CloudFront gave it (e.g. `K2JCJMDEHXQW5F`). */
 export interface PublicKey {
@@ -13,13 +16,6 @@ export interface PublicKey {
 /** The verifier's view of a CloudFront key group: several keys during a rotation. */
 export interface KeyGroup {
   get(id: string): PublicKey | undefined;
-}
-
-const KEY_ID = /^[A-Za-z0-9]{1,128}$/;
-
-/** True for text shaped like a CloudFront public key id (or a legacy key pair id). */
-export function isKeyPairId(id: string): boolean {
-  return KEY_ID.test(id);
 }
 
 /**

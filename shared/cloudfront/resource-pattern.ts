@@ -84,7 +84,9 @@ export function compileResource(pattern: string): ResourceMatcher {
   if (pattern === '*') return ALWAYS;
   const sections = splitResourcePattern(pattern);
   if (sections === undefined || sections.host.length === 0) return NEVER;
-  const { path, query } = sections;
+  // Explicit reads, not destructuring: this file also ships in the CloudFront Function (ES5.1 + a few ES6 features).
+  const path = sections.path;
+  const query = sections.query;
   if (path !== undefined && query === undefined && !pattern.includes('\\')) {
     const body = pattern.slice(0, -1);
     if (isLiteral(pattern)) return (url) => url === pattern;

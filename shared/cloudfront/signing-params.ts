@@ -1,8 +1,17 @@
+/**
+ * CloudFront's signing params and cookies, and the split of a query into them and the user's own params.
+ * Also ships in the CloudFront Function (ES5.1 plus a few ES6 features): no spreads, for-of loops or
+ * `Map` here (the cookie reader's lookup map lives in cookie-header.ts, which only the Lambda@Edge gate uses).
+ */
+
 /** Query parameters that make a request a signed-URL request (cookies are then ignored). */
 export const SIGNED_URL_PARAMS = ['Expires', 'Policy', 'Signature', 'Key-Pair-Id'] as const;
 
 /** Every query parameter a signer appends, including the optional hash selector. */
-export const SIGNING_PARAMS = [...SIGNED_URL_PARAMS, 'Hash-Algorithm'] as const;
+export const SIGNING_PARAMS = (SIGNED_URL_PARAMS as readonly string[]).concat('Hash-Algorithm') as unknown as readonly [
+  ...typeof SIGNED_URL_PARAMS,
+  'Hash-Algorithm',
+];
 export type SigningParam = (typeof SIGNING_PARAMS)[number];
 
 /** The cookie CloudFront reads for a signing param: `CloudFront-` and the param's name. */
@@ -19,10 +28,6 @@ export const COOKIE_FOR_PARAM: { readonly [P in SigningParam]: `CloudFront-${P}`
 
 /** Cookie names CloudFront reads, in the order a signer sets them. */
 export const SIGNING_COOKIES: readonly SigningCookie[] = SIGNING_PARAMS.map((param) => `CloudFront-${param}` as const);
-/** Cookie name → the signing param it carries, for the per-request lookups of the cookie reader. */
-export const PARAM_FOR_COOKIE: ReadonlyMap<string, SigningParam> = new Map(
-  SIGNING_PARAMS.map((param) => [`CloudFront-${param}`, param]),
-);
 
 /** The signing values found in a query string, and the query without them. */
 export interface SplitQuery {
@@ -68,7 +73,8 @@ export function splitSigningParams(query: string): SplitQuery {
   const kept: string[] = [];
   let signed = false;
   let emptyPart = false;
-  for (const piece of pieces) {
+  // forEach, not for-of: this file also ships in the CloudFront Function (ES5.1 statements).
+  pieces.forEach((piece) => {
     if (piece === '') emptyPart = true;
     const name = paramName(piece);
     if ((SIGNING_PARAMS as readonly string[]).includes(name)) {
@@ -78,7 +84,7 @@ export function splitSigningParams(query: string): SplitQuery {
     } else {
       kept.push(piece);
     }
-  }
+  });
   if (!signed) return { values: {}, signed: false, userQuery: query };
   return { values, signed, userQuery: kept.join('&'), emptyPart };
 }

@@ -1,11 +1,11 @@
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from './file';
-import { toEdgeConfig } from './parse';
+import { toEdgeConfig, toFunctionConfig } from './parse';
 import type { EdgepassConfig } from './schema';
 
 /**
  * What the build (esbuild.config.cjs, used by serverless-esbuild and by the tests) bakes into the
- * bundles: `define` entries replacing `__EDGEPASS_EDGE_CONFIG__` (edge gate) and `__EDGEPASS_CONFIG__`
- * (regional Lambdas) with the validated configuration for a stage. A bad configuration throws here,
+ * bundles: `define` entries replacing `__EDGEPASS_EDGE_CONFIG__` (edge gate), `__EDGEPASS_FUNCTION_CONFIG__`
+ * (the CloudFront Function) and `__EDGEPASS_CONFIG__` (regional Lambdas) with the validated configuration for a stage. A bad configuration throws here,
  * so it fails the build and names the field.
  */
 export function configDefines(
@@ -17,10 +17,11 @@ export function configDefines(
     config,
     define: {
       __EDGEPASS_EDGE_CONFIG__: JSON.stringify(toEdgeConfig(config)),
+      __EDGEPASS_FUNCTION_CONFIG__: JSON.stringify(toFunctionConfig(config)),
       __EDGEPASS_CONFIG__: JSON.stringify(config),
     },
   };
 }
 
 export { loadConfigFile } from './file';
-export { parseConfig, toEdgeConfig } from './parse';
+export { parseConfig, toEdgeConfig, toFunctionConfig } from './parse';

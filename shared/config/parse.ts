@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { EdgepassError } from '../cloudfront/errors';
 import { loadPublicKey } from '../cloudfront/signing-key';
 import type { EdgeConfig } from '../edge/edge-config';
+import type { GateRules } from '../edge/gate-decision';
 import { checkCookieConfig } from '../identity/login-cookies';
 import { configSchema, type EdgepassConfig, stageSchema } from './schema';
 
@@ -107,6 +108,11 @@ export function parseConfig(input: unknown, stage?: string, readKeyFile?: KeyFil
     fail((error as Error).message.replace(/^edgepass config: /, ''));
   }
   return { ...config, keyGroup };
+}
+
+/** What the CloudFront Function's gate needs (the rules, no keys: its HMAC keys are in a KeyValueStore). */
+export function toFunctionConfig(config: EdgepassConfig): GateRules {
+  return { domains: config.domains, scheme: config.scheme, publicPaths: config.publicPaths, loginUrl: config.loginUrl };
 }
 
 /** The subset the edge gate needs, as plain JSON for baking into the bundle. */

@@ -89,6 +89,16 @@ const edge = z.strictObject({
   verifyCacheSize: z.number().int().min(0).max(10_000).default(1024),
 });
 
+/**
+ * The CloudFront Functions gate (a viewer-request function checking edgepass's session token) on some
+ * behaviours instead of the Lambda@Edge gate. With it, login sets the session token beside the
+ * CloudFront cookies, MAC'd with the signing secret's `sessionKey`.
+ */
+const functionGate = z.strictObject({
+  /** Path patterns of the cache behaviours the function guards (the deploy and the local stack read them). */
+  paths: z.array(pathPattern).min(1).max(64),
+});
+
 /** JWT algorithms accepted from identity providers; `none` can never be listed. */
 export const JWT_ALGORITHMS = [
   'RS256',
@@ -252,6 +262,7 @@ const baseShape = {
   /** Secrets Manager secret holding `{"keyPairId","privateKey"}` for the signing Lambdas. */
   signingSecretId: z.string().min(1).max(512),
   edge: edge.default({ verifyCacheSize: 1024 }),
+  functionGate: functionGate.optional(),
   /** OIDC providers whose JWTs the login and sign functions accept. */
   identityProviders: z.array(identityProvider).max(10).default([]),
   /** Claims → grants; the first rule whose conditions hold wins; no match → 403. */

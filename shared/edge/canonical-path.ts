@@ -8,7 +8,14 @@
  *
  * Accepted: `/` then segments of `A-Z a-z 0-9 - . _ ~ ! $ & ' ( ) * + , = : @` and percent-escapes of
  * anything else (UTF-8 for non-ASCII); an empty last segment (a trailing `/`).
+ *
+ * The scanner also ships in the CloudFront Function, whose runtime is ES5.1 plus a few ES6 features and
+ * has no Unicode normalisation: it is written without for-of, spreads, destructuring or default
+ * parameters, and the check on escaped non-ASCII characters is passed in (`pathProblemWith`). The
+ * NFKC check (compatibility-character.ts) is what `pathProblem` uses; the function refuses every
+ * escaped non-ASCII character instead (`refuseNonAscii`), stricter and never looser.
  */
+import { compatibilityProblem } from './compatibility-character';
 
 /** Why a path is not canonical (logged by the gate, named in the sign API's 400). */
 export type PathProblem =
@@ -38,10 +45,9 @@ export type PathProblem =
 /** Per ASCII code: 2 unreserved (`A-Z a-z 0-9 - . _ ~`), 1 other character a segment may hold raw, 0 refused. */
 const RAW = /* @__PURE__ */ (() => {
   const table = new Uint8Array(128);
-  for (const char of "!$&'()*+,=:@") table[char.charCodeAt(0)] = 1;
-  for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~') {
-    table[char.charCodeAt(0)] = 2;
-  }
+  // The 12 other characters first, then the unreserved ones.
+  const chars = "!$&'()*+,=:@ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = i < 12 ? 1 : 2;
   return table;
 })();
 
@@ -50,19 +56,6 @@ const RAW = /* @__PURE__ */ (() => {
  * origin that decodes and then parses the path as a URL again would cut it there).
  */
 const FORBIDDEN_ESCAPES = [0x25, 0x3b, 0x3f, 0x23];
-
-/** Invisible or blank characters: controls, format characters (U+200B, U+202E…), every Unicode space. */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Z}]/u;
-/** Combining marks: one right after `/` or `.` would leave a bare dot or segment to an origin that strips marks. */
-const MARK = /\p{M}/u;
-/** What NFKC must never produce from a non-ASCII character. */
-const STRUCTURE = /[/\\.%;?#\s]/;
-/**
- * Characters NFKC leaves alone but Windows' "best-fit" mapping turns into a separator or a dot for
- * an origin that uses ANSI file APIs: ¥ and ₩ become `\` (code pages 932 and 949), ∕ ∖ ⁄ ⧵ ⧸ ⧹ ╱ ╲
- * become `/` or `\`.
- */
-const BEST_FIT = /[\u00a5\u20a9\u2215\u2216\u2044\u29f5\u29f8\u29f9\u2571\u2572]/;
 
 /** Code points of the escaped non-ASCII characters of the path being checked (reused between calls). */
 const wide: number[] = [];
@@ -101,22 +94,24 @@ function utf8At(path: string, at: number, lead: number): number {
 }
 
 /**
- * The checks on escaped non-ASCII characters, made once for the whole path with native string
- * functions (so an 8 KB path of them costs about what a plain one does): nothing invisible, no mark
- * after `/` or `.`, nothing NFKC turns into structure (`．．／` → `../`, `℀` → `a/c`) and no Windows
- * best-fit separator (`¥` → `\\` on a Japanese system). NFKC works
- * character by character here (no ASCII ever composes), so the characters can be checked together.
+ * Judges the escaped non-ASCII characters of a path once the scan found nothing else: their code points
+ * (strict UTF-8 by then), and those that came right after `/` or `.`. Returns why they are refused, or
+ * `undefined`. Called only when the path has at least one.
  */
-function wideProblem(): PathProblem | undefined {
-  const text = String.fromCodePoint(...wide);
-  const normal = text.normalize('NFKC');
-  const bad =
-    INVISIBLE.test(text) ||
-    BEST_FIT.test(text) ||
-    (afterStructure.length > 0 && MARK.test(String.fromCodePoint(...afterStructure))) ||
-    (normal !== text && STRUCTURE.test(normal));
-  return bad ? 'compatibility-character' : undefined;
-}
+export type WideCheck<W extends string> = (
+  points: readonly number[],
+  afterStructure: readonly number[],
+) => W | undefined;
+
+/** Why the CloudFront Function refuses a path with an escaped non-ASCII character (it cannot normalise it). */
+export type NonAsciiProblem = 'non-ascii-escape';
+
+/**
+ * The CloudFront Function's check on escaped non-ASCII characters: every one is refused. Its runtime has
+ * no `String.prototype.normalize` and no Unicode property escapes, so it cannot tell `%EF%BC%8E` (`．`)
+ * from `%C3%A9` (`é`); refusing both is stricter than `pathProblem`, never looser.
+ */
+export const refuseNonAscii: WideCheck<NonAsciiProblem> = () => 'non-ascii-escape';
 
 /**
  * Returns why `path` is not canonical, or `undefined` when it is. Linear in the path's length: one
@@ -129,6 +124,17 @@ function wideProblem(): PathProblem | undefined {
  * pathProblem('/%76ideos/paid.mp4')       // 'encoded-unreserved'
  */
 export function pathProblem(path: string): PathProblem | undefined {
+  return pathProblemWith(path, compatibilityProblem);
+}
+
+/**
+ * `pathProblem` with the check on escaped non-ASCII characters passed in: `compatibilityProblem` (NFKC,
+ * what `pathProblem` uses) or `refuseNonAscii` (the CloudFront Function).
+ *
+ * @example
+ * pathProblemWith('/caf%C3%A9.mp4', refuseNonAscii) // 'non-ascii-escape'
+ */
+export function pathProblemWith<W extends string>(path: string, wideCheck: WideCheck<W>): PathProblem | W | undefined {
   if (path.charCodeAt(0) !== 47) return 'not-absolute';
   wide.length = 0;
   afterStructure.length = 0;
@@ -190,7 +196,7 @@ export function pathProblem(path: string): PathProblem | undefined {
     if (dots === 1 || dots === 2) return 'dot-segment';
     if (strippable) return 'trailing-dot';
   }
-  return wide.length === 0 ? undefined : wideProblem();
+  return wide.length === 0 ? undefined : wideCheck(wide, afterStructure);
 }
 
 /** Each problem in words, for error messages (the sign API's 400, the CLI). */

@@ -14,8 +14,5 @@ import { compileGlob, matchGlob } from '../cloudfront/glob';
  */
 export function createPublicPaths(patterns: readonly string[]): (path: string) => boolean {
   const globs = patterns.map((pattern) => compileGlob(pattern, false));
-  return (path) => {
-    for (const glob of globs) if (matchGlob(glob, path)) return true;
-    return false;
-  };
+  return (path) => globs.some((glob) => matchGlob(glob, path));
 }

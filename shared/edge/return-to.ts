@@ -74,9 +74,12 @@ export function safeReturnTo(
   if (UNSAFE_RAW.test(value) || forms.some((form) => CONTROL.test(form))) return undefined;
   const match = /^(https?):\/\/([^/?#@]+)(\/[^#]*)?$/.exec(value);
   if (match === null) return undefined;
-  const [, scheme, host, path = '/'] = match;
+  // Explicit reads, not destructuring: this file also ships in the CloudFront Function (ES5.1 + a few ES6 features).
+  const scheme = match[1];
+  const host = match[2] as string;
+  const path = match[3] ?? '/';
   if (scheme === 'http' && options.allowHttp !== true) return undefined;
-  if (!options.allowedHosts.includes((host as string).toLowerCase())) return undefined;
+  if (!options.allowedHosts.includes(host.toLowerCase())) return undefined;
   if (!forms.every((form) => !/^https?:\/\/[^/?#]*@/.test(form))) return undefined;
   const pathForms = decodeRepeatedly(path);
   return pathForms !== undefined && safePath(pathForms) && canonicalPathPart(path) ? value : undefined;

@@ -1,6 +1,8 @@
 import { cloudFrontErrorXml, errorXml } from '../cloudfront/denial';
-import { isKeyPairId } from '../cloudfront/key-group';
+import { decisionLogLine } from './decision-log';
 import type { GateDecision, ViewerRequest } from './gate';
+
+export { decisionLogLine };
 
 /** CloudFront's header map: lowercase name → list of `{key, value}`. */
 export type CloudFrontHeaders = Record<string, { key?: string; value: string }[]>;
@@ -108,7 +110,9 @@ export function toCloudFrontResult(
       const headers = request.headers;
       if (decision.cookies.length === 0) delete headers.cookie;
       else headers.cookie = decision.cookies.map((value) => ({ key: 'Cookie', value }));
+      // A Referer that was nothing but signing params goes entirely.
       if (decision.referer) headers.referer = [{ key: 'Referer', value: decision.referer }];
+      else delete headers.referer;
       request.querystring = decision.querystring;
       return request;
     }
@@ -123,37 +127,4 @@ export function toCloudFrontResult(
     case 'reject':
       return badRequestResponse();
   }
-}
-
-/** A short prefix of a value that failed its shape check, anything but printable ASCII shown as `?`. */
-function escapedPrefix(value: string, length: number): string {
-  return `${value.slice(0, length).replace(/[^\x20-\x7e]/g, '?')}${value.length > length ? `...(${value.length})` : ''}`;
-}
-
-/**
- * The one JSON log line per decision: never signature or policy values, never the query, and bounded
- * whatever the request holds (under 1 KB). A canonical path (printable ASCII by construction) is logged
- * up to 256 characters; a refused one as a short escaped prefix; a key id only when shaped like one.
- */
-export function decisionLogLine(
-  requestId: string | undefined,
-  uri: string | undefined,
-  decision: GateDecision,
-): string {
-  const rejected = decision.action === 'reject';
-  const keyPairId = 'keyPairId' in decision ? decision.keyPairId : undefined;
-  const keyShaped = keyPairId === undefined || isKeyPairId(keyPairId);
-  return JSON.stringify({
-    level: rejected ? 'warn' : 'info',
-    msg: 'edgepass decision',
-    requestId: requestId === undefined ? undefined : escapedPrefix(requestId, 128),
-    uri: uri === undefined ? undefined : rejected ? escapedPrefix(uri, 64) : uri.slice(0, 256),
-    decision: decision.action,
-    reason: decision.reason,
-    // Undefined fields are left out of the JSON.
-    detail: rejected ? decision.detail : undefined,
-    keyPairId: keyShaped ? keyPairId : undefined,
-    keyPairIdMalformed: keyShaped ? undefined : true,
-    loop: (decision.action === 'deny' && decision.loop) || undefined,
-  });
 }

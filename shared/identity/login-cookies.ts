@@ -5,8 +5,10 @@ import { signCookies } from '../cloudfront/sign';
 import type { SigningKey } from '../cloudfront/signing-key';
 import { SIGNING_COOKIES } from '../cloudfront/signing-params';
 import type { AccessRuleConfig, CookieConfig } from '../config/schema';
+import { issueSessionToken, SESSION_COOKIE } from '../edge/session-token';
 import { type Grant, MAX_CLAIM_BYTES, resourceFor } from './access-policy';
 import { credentialExpiresAt } from './credential-expiry';
+import { sessionHmac } from './session-hmac';
 import { expiredCookieValue, setCookieValue } from './set-cookie';
 
 /** Browsers keep cookies up to 4,096 bytes (name, value and attributes). */
@@ -89,6 +91,12 @@ export interface IssuedCookies {
   readonly expiresAt: number;
 }
 
+/** The session token's HMAC key: the CloudFront Functions gate is configured (`functionGate`). */
+export interface SessionTokenKey {
+  readonly keyId: string;
+  readonly key: string;
+}
+
 export interface IssueOptions {
   readonly rule: AccessRuleConfig;
   readonly grants: readonly Grant[];
@@ -100,6 +108,11 @@ export interface IssueOptions {
   readonly now: number;
   /** The JWT's `exp`: cookies never outlive the identity that earned them. */
   readonly tokenExpiresAt: number;
+  /**
+   * With the CloudFront Functions gate: the key to MAC each grant's session token with. The token
+   * binds the grant's resource and the cookies' own expiry, and is set with the same attributes.
+   */
+  readonly session?: SessionTokenKey | undefined;
 }
 
 /**
@@ -134,38 +147,48 @@ export function issueLoginCookies(options: IssueOptions): IssuedCookies {
       sameSite: options.cookie.sameSite,
     };
     for (const [name, value] of Object.entries(cookies)) setCookies.push(setCookieValue(name, value, attributes));
+    const session = options.session;
+    if (session !== undefined) {
+      // The same resource and expiry as the policy just signed: the token never outlives the cookies.
+      const token = issueSessionToken(
+        { keyId: session.keyId, expires: expiresAt, resource: resourceFor(grant, options.origin) },
+        session.key,
+        sessionHmac,
+      );
+      setCookies.push(setCookieValue(SESSION_COOKIE, token, attributes));
+    }
     grants.push({ path: grant.path, expiresAt });
   });
   return { setCookies, grants, expiresAt: Math.min(...grants.map((g) => g.expiresAt)) };
 }
 
 /**
- * `Set-Cookie` values that delete every signing cookie login may have set that `issued` does not set
- * again (same name and Path), put before the new ones: a login as another user (or with fewer grants,
- * or with a key of another hash algorithm) must not leave the previous cookies working beside its own.
+ * `Set-Cookie` values that delete every signing cookie (and, with `session`, session token) login may
+ * have set that `issued` does not set again (same name and Path), put before the new ones: a login as
+ * another user (or with fewer grants, or with a key of another hash algorithm) must not leave the
+ * previous cookies working beside its own.
  */
 export function staleCookies(
   rules: readonly AccessRuleConfig[],
   cookie: CookieConfig,
   issued: readonly string[],
+  session = false,
 ): string[] {
-  const set = new Set(issued.map((line) => `${line.slice(0, line.indexOf('='))} ${/; Path=([^;]*)/.exec(line)?.[1]}`));
-  const out: string[] = [];
-  for (const path of allCookiePaths(rules, cookie)) {
-    for (const name of SIGNING_COOKIES) {
-      if (!set.has(`${name} ${path}`)) {
-        out.push(expiredCookieValue(name, { domain: cookie.domain, path, sameSite: cookie.sameSite }));
-      }
-    }
-  }
-  return out;
+  /** A cookie as a browser keys it: name and Path. */
+  const key = (line: string) => `${line.slice(0, line.indexOf('='))} ${/; Path=([^;]*)/.exec(line)?.[1]}`;
+  const set = new Set(issued.map(key));
+  return logoutCookies(rules, cookie, session).filter((line) => !set.has(key(line)));
 }
 
-/** `Set-Cookie` values that delete every cookie login may have set (same Domain and Path). */
-export function logoutCookies(rules: readonly AccessRuleConfig[], cookie: CookieConfig): string[] {
+/**
+ * `Set-Cookie` values that delete every cookie login may have set (same Domain and Path), the session
+ * token's too when `session` (the CloudFront Functions gate is configured).
+ */
+export function logoutCookies(rules: readonly AccessRuleConfig[], cookie: CookieConfig, session = false): string[] {
   const out: string[] = [];
+  const names: readonly string[] = session ? [...SIGNING_COOKIES, SESSION_COOKIE] : SIGNING_COOKIES;
   for (const path of allCookiePaths(rules, cookie)) {
-    for (const name of SIGNING_COOKIES) {
+    for (const name of names) {
       out.push(expiredCookieValue(name, { domain: cookie.domain, path, sameSite: cookie.sameSite }));
     }
   }

@@ -48,7 +48,7 @@ const CLEARING_REFUSALS: ReadonlySet<string> = new Set([
 export function createLoginService(deps: LoginDependencies) {
   const { config } = deps;
   const returnHosts = [...config.domains, ...config.returnHosts];
-  const logout = logoutCookies(config.accessRules, config.cookie);
+  const logout = logoutCookies(config.accessRules, config.cookie, config.functionGate !== undefined);
 
   /** Verifies the JWT, maps claims to grants and signs one cookie set per grant. */
   async function login(input: LoginInput): Promise<LoginOutcome> {
@@ -60,6 +60,14 @@ export function createLoginService(deps: LoginDependencies) {
     const rule = config.accessRules.find((r) => r.name === grants[0]?.rule);
     if (rule === undefined) throw new EdgepassError('FORBIDDEN_RESOURCE', 'no access rule matches this identity');
     const material = await deps.keys.get();
+    if (config.functionGate !== undefined && material.session === undefined) {
+      // The function would deny every browser this login sends there: say what to fix instead.
+      throw new EdgepassError('SIGNING_KEY_UNAVAILABLE', 'the signing key is unavailable; try again shortly', {
+        cause: new Error(
+          `functionGate is configured but the signing secret (version ${material.versionId}) has no sessionKeyId/sessionKey: write them with edgepass keys rotate --session`,
+        ),
+      });
+    }
     const now = deps.now();
     const issued = issueLoginCookies({
       rule,
@@ -70,9 +78,13 @@ export function createLoginService(deps: LoginDependencies) {
       cookie: config.cookie,
       now,
       tokenExpiresAt: identity.expiresAt,
+      session: config.functionGate === undefined ? undefined : material.session,
     });
     const body = { expiresAt: issued.expiresAt, grants: issued.grants };
-    const setCookies = [...staleCookies(config.accessRules, config.cookie, issued.setCookies), ...issued.setCookies];
+    const setCookies = [
+      ...staleCookies(config.accessRules, config.cookie, issued.setCookies, config.functionGate !== undefined),
+      ...issued.setCookies,
+    ];
     const base = { body, setCookies, provider: identity.provider, rule: rule.name };
     if (input.returnTo !== undefined) {
       const target = safeReturnTo(input.returnTo, { allowedHosts: returnHosts }) ?? '/';

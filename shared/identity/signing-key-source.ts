@@ -16,4 +16,15 @@ export interface SigningMaterial {
   readonly key: SigningKey;
   /** The version of the secret it came from (changes on every rotation). */
   readonly versionId: string | undefined;
+  /**
+   * The HMAC key of the session token (the CloudFront Functions gate), when the secret holds one: its
+   * id (the function's KeyValueStore holds it as `session-key:<keyId>`) and its text.
+   */
+  readonly session?: SessionKey | undefined;
+}
+
+/** A session-token HMAC key: the id a token names and the key text (base64url of ≥ 32 random bytes). */
+export interface SessionKey {
+  readonly keyId: string;
+  readonly key: string;
 }

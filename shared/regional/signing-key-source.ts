@@ -6,9 +6,10 @@ import {
 import { EdgepassError, isEdgepassError } from '../cloudfront/errors';
 import { isKeyPairId } from '../cloudfront/key-group';
 import { loadSigningKey, type SigningKey } from '../cloudfront/signing-key';
+import { isSessionKeyId } from '../edge/session-token';
 import { abortable } from '../identity/abortable';
 import { Backoff, duration, milliseconds, SingleFlight } from '../identity/background-refresh';
-import type { SigningKeySource, SigningMaterial } from '../identity/signing-key-source';
+import type { SessionKey, SigningKeySource, SigningMaterial } from '../identity/signing-key-source';
 import { logText } from './log-text';
 
 export type { SigningKeySource, SigningMaterial };
@@ -133,7 +134,10 @@ function describeJson(value: unknown): string {
  * @example
  * const { keyPairId, privateKey } = parseSigningSecret(response.SecretString, 'edgepass/signing-key');
  */
-export function parseSigningSecret(text: string, secretId: string): { keyPairId: string; privateKey: string } {
+export function parseSigningSecret(
+  text: string,
+  secretId: string,
+): { keyPairId: string; privateKey: string; session?: SessionKey } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -174,7 +178,30 @@ export function parseSigningSecret(text: string, secretId: string): { keyPairId:
         : 'privateKey is not a PEM private key (expected -----BEGIN PRIVATE KEY-----)',
     );
   }
-  return { keyPairId, privateKey };
+  const session = parseSessionFields(fields, secretId);
+  return session === undefined ? { keyPairId, privateKey } : { keyPairId, privateKey, session };
+}
+
+/** base64url of at least 32 bytes (43 characters), at most what a KeyValueStore value holds. */
+const SESSION_KEY_TEXT = /^[A-Za-z0-9_-]{43,1024}$/;
+
+/**
+ * The optional session-token HMAC key of the signing secret (`sessionKeyId` and `sessionKey`, both or
+ * neither): the login Lambda MACs the CloudFront Functions gate's session token with it.
+ */
+function parseSessionFields(fields: Record<string, unknown>, secretId: string): SessionKey | undefined {
+  const { sessionKeyId, sessionKey } = fields;
+  if (sessionKeyId === undefined && sessionKey === undefined) return undefined;
+  if (typeof sessionKeyId !== 'string' || !isSessionKeyId(sessionKeyId)) {
+    throw malformed(secretId, 'sessionKeyId is not a session key id (1-64 letters and digits, e.g. S20261130)');
+  }
+  if (typeof sessionKey !== 'string' || !SESSION_KEY_TEXT.test(sessionKey)) {
+    throw malformed(
+      secretId,
+      'sessionKey is not base64url text of at least 32 bytes (edgepass keys rotate --session writes one)',
+    );
+  }
+  return { keyId: sessionKeyId, key: sessionKey };
 }
 
 /** An upstream error as log text: its name and message, capped and escaped (servers write messages). */
@@ -335,9 +362,11 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
     }
     let keyPairId: string;
     let key: SigningKey;
+    let session: SessionKey | undefined;
     try {
       const parsed = parseSigningSecret(response.SecretString, secretId);
       keyPairId = parsed.keyPairId;
+      session = parsed.session;
       key = loadSigningKey(parsed.privateKey);
     } catch (error) {
       if (isEdgepassError(error) && error.code === 'SIGNING_KEY_UNAVAILABLE') throw new FetchFailure(error.message);
@@ -346,7 +375,7 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
       const detail = isEdgepassError(error) ? error.message : 'the private key cannot be loaded';
       throw new FetchFailure(malformed(secretId, detail).message);
     }
-    return { keyPairId, key, versionId };
+    return session === undefined ? { keyPairId, key, versionId } : { keyPairId, key, versionId, session };
   }
 
   async function refresh(): Promise<SigningMaterial> {

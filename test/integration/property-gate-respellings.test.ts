@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { signCookies } from '../../shared';
-import {
-  loadBuiltGate,
-  repoConfigWith,
-  SAMPLE_HOST,
-  SAMPLE_KEY_PAIR_ID,
-  SAMPLE_PRIVATE_KEY,
-} from '../fixtures/built-gate';
-import { viewerRequestEvent } from '../fixtures/viewer-events';
+import { repoConfigWith, SAMPLE_HOST } from '../fixtures/built-gate';
+import { GATE_VARIANTS, type GateVariantFixture } from '../fixtures/gate-variants';
 
 /**
  * The gate against every spelling an attacker can think of, judged by an oracle that knows nothing of
@@ -16,25 +9,16 @@ import { viewerRequestEvent } from '../fixtures/viewer-events';
  * dots), a WHATWG URL parser (resolve dot segments, `\` as `/`), a normalising server (nginx/Express/
  * Tomcat/IIS: decode, merge slashes, drop `;` parameters, resolve dots, strip trailing dots, NFKC), a
  * double-decoding one and a case-insensitive one. A forwarded request must read the same under every
- * structural reading, and every reading must be public or inside the cookie's grant.
+ * structural reading, and every reading must be public or inside the cookie's grant. Both gates: the
+ * Lambda@Edge bundle with CloudFront signed cookies, the CloudFront Function with the session token.
  */
 
 const PUBLIC_EXACT = ['/videos/trailer.mp4', '/login'];
 const PUBLIC_PREFIX = '/assets/';
 const GRANT_PREFIX = '/videos/free/';
 
-const gate = loadBuiltGate(repoConfigWith({ publicPaths: [...PUBLIC_EXACT, `${PUBLIC_PREFIX}*`] }));
+const CONFIG = repoConfigWith({ publicPaths: [...PUBLIC_EXACT, `${PUBLIC_PREFIX}*`] });
 const now = Math.floor(Date.now() / 1000);
-const freeCookies = Object.entries(
-  signCookies(`https://${SAMPLE_HOST}${GRANT_PREFIX}*`, {
-    keyPairId: SAMPLE_KEY_PAIR_ID,
-    privateKey: SAMPLE_PRIVATE_KEY,
-    expires: now + 600,
-    now,
-  }),
-)
-  .map(([name, value]) => `${name}=${value}`)
-  .join('; ');
 
 /** Percent-decodes once, the way S3 reads a key: valid escapes become bytes, the rest stays; UTF-8 after. */
 function decodeOnce(path: string): string {
@@ -210,46 +194,53 @@ function respell(path: string, choices: readonly string[]): string {
   return out;
 }
 
-describe('the built gate against respelled paths (oracle: how origins read them)', () => {
-  it('forwards only paths that every origin reads the same way, public or inside the grant', async () => {
-    let forwarded = 0;
-    let refused = 0;
-    let grantedForwarded = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        basePath,
-        fc.array(respelling, { minLength: 1, maxLength: 16 }),
-        fc.constantFrom('', '', '', '', '.', '%20', '/', ';x', '..', '%2e', '/.', '%00'),
-        fc.boolean(),
-        async (base, choices, suffix, withCookies) => {
-          const raw = respell(base, choices) + suffix;
-          const result = await gate.handle(
-            viewerRequestEvent({ uri: raw, ...(withCookies ? { cookies: [`lang=en; ${freeCookies}`] } : {}) }),
-          );
-          if (result.status !== undefined) {
-            refused++;
-            expect(['400', '403']).toContain(result.status);
-            return;
-          }
-          forwarded++;
-          const checked = decodeOnce(raw);
-          const { structural, other } = readings(raw);
-          for (const reading of structural) expect(reading, `${raw} read as ${reading}`).toBe(checked);
-          for (const reading of [...structural, ...other]) {
-            expect(allowed(reading, withCookies), `${raw} read as ${reading}`).toBe(true);
-          }
-          if (!allowed(checked, false)) grantedForwarded++;
-          expect(result.uri).toBe(raw);
-          expect(JSON.stringify(result.headers.cookie ?? [])).not.toContain('CloudFront-');
-        },
-      ),
-      { numRuns: 4000 },
-    );
-    // The property is not vacuous: the generator reaches every outcome often (typical run: 8 % forwarded,
-    // about 55 of them through the cookie grant; the bounds sit many standard deviations below).
-    const total = forwarded + refused;
-    expect(forwarded / total).toBeGreaterThan(0.04);
-    expect(refused / total).toBeGreaterThan(0.3);
-    expect(grantedForwarded).toBeGreaterThan(15);
-  });
-});
+describe.each<GateVariantFixture>(GATE_VARIANTS)(
+  'the built $name against respelled paths (oracle: how origins read them)',
+  (variant) => {
+    const gate = variant.load(CONFIG);
+    const freeCookies = variant.grant(`https://${SAMPLE_HOST}${GRANT_PREFIX}*`, now + 600);
+
+    it('forwards only paths that every origin reads the same way, public or inside the grant', async () => {
+      let forwarded = 0;
+      let refused = 0;
+      let grantedForwarded = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          basePath,
+          fc.array(respelling, { minLength: 1, maxLength: 16 }),
+          fc.constantFrom('', '', '', '', '.', '%20', '/', ';x', '..', '%2e', '/.', '%00'),
+          fc.boolean(),
+          async (base, choices, suffix, withCookies) => {
+            const raw = respell(base, choices) + suffix;
+            const result = await gate.handle({
+              uri: raw,
+              ...(withCookies ? { cookies: [`lang=en; ${freeCookies}`] } : {}),
+            });
+            if (result.status !== undefined) {
+              refused++;
+              expect(['400', '403']).toContain(result.status);
+              return;
+            }
+            forwarded++;
+            const checked = decodeOnce(raw);
+            const { structural, other } = readings(raw);
+            for (const reading of structural) expect(reading, `${raw} read as ${reading}`).toBe(checked);
+            for (const reading of [...structural, ...other]) {
+              expect(allowed(reading, withCookies), `${raw} read as ${reading}`).toBe(true);
+            }
+            if (!allowed(checked, false)) grantedForwarded++;
+            expect(result.uri).toBe(raw);
+            expect(JSON.stringify(result.headers.cookie ?? [])).not.toMatch(/CloudFront-|edgepass-session/);
+          },
+        ),
+        { numRuns: 4000 },
+      );
+      // The property is not vacuous: the generator reaches every outcome often (typical run: 8 % forwarded,
+      // about 55 of them through the cookie grant; the bounds sit many standard deviations below).
+      const total = forwarded + refused;
+      expect(forwarded / total).toBeGreaterThan(0.04);
+      expect(refused / total).toBeGreaterThan(0.3);
+      expect(grantedForwarded).toBeGreaterThan(15);
+    });
+  },
+);
