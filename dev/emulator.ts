@@ -18,13 +18,15 @@ import { clientIpOf, nodeHeaders, splitTarget, type ViewerRequestResult, viewerR
 
 /**
  * The CloudFront emulator: one HTTP server with the distribution's behaviours from the one
- * configuration. `/auth/*` and `/api/*` run the built login and URL-issuer handlers through API
- * Gateway payload 2.0 events; every other path runs the built viewer-request bundle on a real
+ * configuration (`distributionBehaviours`, as `serverless deploy` creates them with the S3 origin).
+ * `/auth/*` and `/api/*` run the built login and URL-issuer handlers through API Gateway payload 2.0
+ * events; `trustedKeyGroupPaths` run CloudFront's own key-group check and then the origin; public
+ * paths go to the origin directly; every other path runs the built viewer-request bundle on a real
  * Lambda@Edge event, and what the gate forwards is exactly what the origin gets. Optionally it also
- * runs CloudFront's own trusted-key-group check, before or after the gate (CloudFront does not
- * document the order). With `functionGate` configured, the paths it names run the built CloudFront
- * Function instead, in the cloudfront-js-2.0 stand-in, on a CloudFront Functions event. The dev
- * identity provider's routes exist only here.
+ * runs CloudFront's own trusted-key-group check on the gated behaviours, before or after the gate
+ * (CloudFront does not document the order). With `functionGate` configured, the gated paths it names
+ * run the built CloudFront Function instead, in the cloudfront-js-2.0 stand-in, on a CloudFront
+ * Functions event. The dev identity provider's routes exist only here.
  */
 
 /** CloudFront's own signed-URL/cookie check on the gated behaviours, and when it runs. */
@@ -36,10 +38,10 @@ export interface RequestLogEntry {
   readonly path: string;
   /**
    * Which part answered: the gate (or the CloudFront Function) and the origin, CloudFront's own
-   * key-group check, the HTTP API, the dev IdP, or CloudFront itself (a method the behaviour does not
-   * allow, a loopback address as host).
+   * key-group check, the HTTP API, the origin on a public behaviour (no gate), the dev IdP, or
+   * CloudFront itself (a method the behaviour does not allow, a loopback address as host).
    */
-  readonly via: 'gate' | 'function' | 'key-group' | 'api' | 'dev' | 'cloudfront';
+  readonly via: 'gate' | 'function' | 'key-group' | 'api' | 'public' | 'dev' | 'cloudfront';
   readonly decision?: string | undefined;
   readonly reason?: string | undefined;
   readonly status: number;
@@ -378,6 +380,34 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
     return { ...decision, status };
   }
 
+  /** A behaviour without the gate: CloudFront's own key-group check when it has one, then the origin. */
+  function ungated(
+    req: IncomingMessage,
+    res: ServerResponse,
+    trustedKeyGroup: boolean,
+  ): Pick<RequestLogEntry, 'via' | 'decision' | 'reason' | 'status'> {
+    const { uri, querystring } = splitTarget(req.url);
+    if (trustedKeyGroup) {
+      const cookie = req.headers.cookie;
+      const denial = keyGroupDenial(req, uri, querystring, cookie === undefined ? [] : [cookie]);
+      if (denial !== undefined) {
+        send(res, 403, { 'content-type': 'text/xml', ...cors(req) }, cloudFrontErrorXml(denial.code));
+        return { via: 'key-group', decision: 'deny', reason: denial.reason, status: 403 };
+      }
+    }
+    for (const [name, value] of Object.entries(cors(req))) res.setHeader(name, value);
+    // CloudFront forwards neither the query nor cookies to S3 under the content's cache policy.
+    const status = options.origin.serve(
+      {
+        method: req.method ?? 'GET',
+        uri,
+        headers: { range: req.headers.range, 'if-none-match': req.headers['if-none-match'] },
+      },
+      res,
+    );
+    return trustedKeyGroup ? { via: 'key-group', decision: 'allow', reason: 'ok', status } : { via: 'public', status };
+  }
+
   return (req, res) => {
     const started = performance.now();
     const requestId = `local-${(++sequence).toString(36)}-${Date.now().toString(36)}`;
@@ -426,6 +456,14 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
       // The content behaviours allow GET and HEAD only: CloudFront answers before any function runs.
       send(res, 403, { 'content-type': 'text/html' }, METHOD_NOT_ALLOWED);
       done({ via: 'cloudfront', decision: 'deny', reason: 'method-not-allowed', status: 403 });
+      return;
+    }
+    if (!behaviour.gate) {
+      try {
+        done(ungated(req, res, behaviour.trustedKeyGroup));
+      } catch (error) {
+        failed(error);
+      }
       return;
     }
     (runsFunction(path) ? functionGated : gated)(req, res, requestId).then(done, failed);

@@ -33,6 +33,13 @@ await Promise.all([
     outfile: 'dist/build-config.cjs',
     packages: 'external',
   }),
+  // The Serverless Framework plugin that builds the stack (scripts/serverless-edgepass.cjs loads it).
+  build({
+    ...cjs,
+    entryPoints: ['scripts/deploy/plugin.ts'],
+    outfile: 'dist/serverless-edgepass.cjs',
+    packages: 'external',
+  }),
   build({ ...cjs, entryPoints: ['bench/index.ts'], outfile: 'dist/bench.cjs', packages: 'external' }),
 ]);
 

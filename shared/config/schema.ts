@@ -43,6 +43,24 @@ const pathPattern = z.string().superRefine((pattern, ctx) => {
   if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
 });
 
+/**
+ * What CloudFront accepts as a cache behaviour's path pattern: a leading `/`, then A-Z a-z 0-9 and
+ * `_ - . * $ / ~ " ' @ : + &` (CloudFront Developer Guide, "Path pattern"), at most 255 characters.
+ * `/` alone is the same as an empty pattern to CloudFront, so it is not a behaviour of its own.
+ */
+export function isCloudFrontPathPattern(pattern: string): boolean {
+  return pattern !== '/' && pattern.length <= 255 && /^\/[A-Za-z0-9_.*$/~"'@:+&-]*$/.test(pattern);
+}
+
+const keyGroupPathPattern = pathPattern.superRefine((pattern, ctx) => {
+  if (!isCloudFrontPathPattern(pattern) || pattern.startsWith('/*')) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a CloudFront path pattern of its own (a / then A-Z a-z 0-9 _ - . * $ ~ " ' @ : + &, starting with a named segment such as /downloads/*)`,
+    });
+  }
+});
+
 const loginUrl = z.string().refine(
   (value) => {
     if (/^\/(?![/\\])[\x21-\x7e]*$/.test(value)) return true;
@@ -229,6 +247,12 @@ const baseShape = {
   protectedPaths: z.array(pathPattern).min(1).max(64).default(['/*']),
   /** Paths that pass untouched even inside a protected pattern (the login page, assets). */
   publicPaths: z.array(pathPattern).max(64).default([]),
+  /**
+   * Paths CloudFront itself checks against the key group (TrustedKeyGroups on their own behaviours)
+   * instead of the gate: no Lambda@Edge cost, no login redirect (CloudFront's 403). For API clients
+   * with signed URLs; needs the private S3 origin (its keys are read literally).
+   */
+  trustedKeyGroupPaths: z.array(keyGroupPathPattern).max(16).default([]),
   /** Where unauthenticated browsers are sent; `return_to` is appended. */
   loginUrl: loginUrl.default('/login'),
   /** Extra hosts a `return_to` may point at, besides `domains`. */

@@ -1,7 +1,7 @@
 import { EdgepassError, isEdgepassError } from '../cloudfront/errors';
 import { type CorsConfig, corsHeaders, preflightHeaders } from './cors';
 import { logText } from './log-text';
-import type { Telemetry } from './telemetry';
+import { DENIAL_DIMENSION, type Telemetry } from './telemetry';
 
 /**
  * API Gateway HTTP API (payload format 2.0) in and out, for the regional Lambdas: a plain request
@@ -194,7 +194,7 @@ export async function answerHttpApi(
     return result;
   } catch (error) {
     const code = isEdgepassError(error) ? error.code : 'INTERNAL';
-    options.telemetry.count('Denials', 1, { name: 'reason', value: code });
+    options.telemetry.count('Denials', 1, { name: DENIAL_DIMENSION, value: code });
     const cause = isEdgepassError(error) ? error.cause : error;
     // Not `message`: Powertools reserves it for the log line's own message and drops the field.
     options.telemetry.log(

@@ -7,7 +7,7 @@ import { createTokenVerifier, type KeySetEvent, type TokenVerifier } from '../id
 import { BoundedHttpHandler } from './bounded-http-handler';
 import { powertoolsTelemetry } from './powertools-telemetry';
 import { createSecretsManagerKeySource, type SigningKeySource, type SigningKeySourceEvent } from './signing-key-source';
-import type { Telemetry } from './telemetry';
+import { METRIC_NAMESPACE, type Telemetry } from './telemetry';
 
 export interface RegionalRuntime {
   readonly config: EdgepassConfig;
@@ -53,9 +53,15 @@ export function createSecretsManagerClient(overrides: SecretsManagerClientConfig
   });
 }
 
-/** Writes a key source's events (what happened to the signing secret, what to fix) to the logs. */
+/**
+ * Writes a key source's events (what happened to the signing secret, what to fix) to the logs, and
+ * counts `SigningKeyFallback` each time the last good key keeps serving after a failed refresh.
+ */
 export function keySourceLog(telemetry: Telemetry): (event: SigningKeySourceEvent) => void {
-  return (event) => telemetry.log(event.level, event.message, { secretId: event.secretId, cause: event.cause });
+  return (event) => {
+    telemetry.log(event.level, event.message, { secretId: event.secretId, cause: event.cause });
+    if (event.fallback === true) telemetry.count('SigningKeyFallback', 1);
+  };
 }
 
 /** Writes a remote key set's events (an identity provider's JWKS failing, or back) to the logs. */
@@ -70,7 +76,7 @@ export function keySetLog(telemetry: Telemetry): (event: KeySetEvent) => void {
  */
 export function createRegionalRuntime(config: EdgepassConfig, service: string): RegionalRuntime {
   const logger = new Logger({ serviceName: service });
-  const metrics = new Metrics({ namespace: 'edgepass', serviceName: service });
+  const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: service });
   const telemetry = powertoolsTelemetry(logger, metrics);
   const keys = createSecretsManagerKeySource({
     secretId: config.signingSecretId,

@@ -30,6 +30,8 @@ export interface SigningKeySourceEvent {
   readonly secretId: string;
   /** The underlying error's name and message (never the secret's text). */
   readonly cause?: string;
+  /** Set when a refresh failed and the last good key keeps serving (the fallback alarm counts these). */
+  readonly fallback?: true;
 }
 
 export interface SecretsManagerKeySourceOptions {
@@ -319,9 +321,14 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
   const backoff = new Backoff(minBackoffMs, maxBackoffMs);
   let lastFailure: EdgepassError | undefined;
 
-  function emit(level: SigningKeySourceEvent['level'], message: string, cause?: unknown): void {
-    const event: SigningKeySourceEvent =
-      cause === undefined ? { level, message, secretId } : { level, message, secretId, cause: errorText(cause) };
+  function emit(level: SigningKeySourceEvent['level'], message: string, cause?: unknown, fallback?: true): void {
+    const event: SigningKeySourceEvent = {
+      level,
+      message,
+      secretId,
+      ...(cause === undefined ? {} : { cause: errorText(cause) }),
+      ...(fallback === undefined ? {} : { fallback }),
+    };
     try {
       options.onEvent?.(event);
     } catch {
@@ -399,6 +406,7 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
           `${failure.message}; still signing with key ${good.material.keyPairId} (version ${good.material.versionId}) ` +
             `fetched ${duration(age)} ago, for at most ${duration(maxStaleMs - age)} more`,
           failure.cause,
+          true,
         );
         return good.material;
       }

@@ -174,7 +174,8 @@ describe('npm start, from the outside', () => {
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => {
         const head = (path: string) => `GET ${path} HTTP/1.1\r\nHost: localhost:${port}\r\nAccept: */*\r\n\r\n`;
-        socket.write(`${head('/reports/q3.pdf')}${head('/assets/app.css')}`);
+        // Two gated paths (a public one like /assets/* skips the gate), the second one seen nowhere else.
+        socket.write(`${head('/reports/q3.pdf')}${head('/reports/%2e%2e/pipelined.pdf')}`);
       });
       let text = '';
       socket.on('data', (chunk: Buffer) => {
@@ -189,8 +190,8 @@ describe('npm start, from the outside', () => {
       socket.on('error', reject);
     });
     // The second status line follows the first body directly (no line break after the XML).
-    expect(answer.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 403', 'HTTP/1.1 200']);
-    await waitFor(/GET\s+\/assets\/app\.css\s+gate pass public\s+200/, 5000);
+    expect(answer.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 403', 'HTTP/1.1 400']);
+    await waitFor(/GET\s+\/reports\/%2e%2e\/pipelined\.pdf\s+gate reject encoded-unreserved\s+400/, 5000);
     expect(output).toMatch(/GET\s+\/reports\/q3\.pdf\s+gate deny missing-key-pair-id\s+403/);
   });
 

@@ -1,10 +1,24 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the packaged template is read as plain JSON
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alarmMetrics } from '../../scripts/deploy/alarms';
+import { distributionBehaviours } from '../../shared/config/behaviours';
+import { loadConfigFile } from '../../shared/config/file';
+import type { EdgepassConfig } from '../../shared/config/schema';
+import { type CfnLintFinding, cfnLint, cfnLintVersion } from '../fixtures/cfn-lint';
+import { lintTemplate } from '../fixtures/cloudformation-lint';
+import { ecKeyPair } from '../fixtures/keys';
 import { type LocalSecretsManager, startSecretsManager } from '../fixtures/secrets-manager-server';
+import { zipEntries } from '../fixtures/zip-entries';
+
+const { buildEdgeBundle } = createRequire(import.meta.url)(
+  '../../scripts/edge-bundle.cjs',
+) as typeof import('../../scripts/edge-bundle.cjs');
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -38,46 +52,158 @@ function invokeOutput(stdout: string): { logs: Record<string, unknown>[]; result
   };
 }
 
-describe('serverless package', () => {
-  const out = mkdtempSync(join(tmpdir(), 'edgepass-sls-'));
-  let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+/** EMF documents the login and sign functions printed in the invocations below (the alarms' check reads them). */
+const emitted: Record<string, unknown>[] = [];
+let packaged: Template | undefined;
+/** The sample events invoked below, to hold against the events/ folder. */
+const invoked: string[] = [];
+
+type Template = { Resources: Record<string, { Type: string; Properties: any }>; Outputs: Record<string, unknown> };
+
+describe('npm run package (serverless package, no AWS credentials)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepass-sls-'));
+  const out = join(dir, 'out');
+  // The repository's dev configuration during a rotation (a second key) and with a download path that
+  // CloudFront checks itself.
+  const configFile = join(dir, 'edgepass.config.json');
+  let template: Template;
+  let config: EdgepassConfig;
+  let output = '';
 
   beforeAll(async () => {
-    const result = await serverless(['package', '--package', out]);
-    expect(result.code, result.stdout + result.stderr).toBe(0);
+    writeFileSync(join(dir, 'next.pem'), ecKeyPair().publicPem);
+    const repository = JSON.parse(readFileSync(join(ROOT, 'edgepass.config.json'), 'utf8'));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        ...repository,
+        keyGroup: [
+          { id: 'KSAMPLEEVENTS01', publicKeyFile: join(ROOT, 'events', 'sample-keys', 'public.pem') },
+          { id: 'KNEXTSAMPLE001', publicKeyFile: 'next.pem' },
+        ],
+        trustedKeyGroupPaths: ['/downloads/*'],
+      }),
+    );
+    config = loadConfigFile(configFile, 'dev');
+    // No credentials anywhere: no AWS_* variables, no ~/.aws, no instance metadata.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+    const started = performance.now();
+    try {
+      const result = await run(
+        'timeout',
+        ['180', 'npm', 'run', 'package', '--', '--package', out, '--param=alarmEmail=ops@example.com'],
+        {
+          cwd: ROOT,
+          env: {
+            ...env,
+            HOME: mkdtempSync(join(tmpdir(), 'edgepass-home-')),
+            AWS_CONFIG_FILE: join(dir, 'none'),
+            AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+            AWS_EC2_METADATA_DISABLED: 'true',
+            EDGEPASS_CONFIG: configFile,
+            SLS_TELEMETRY_DISABLED: '1',
+            SLS_NOTIFICATIONS_MODE: 'off',
+          },
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
+      output = result.stdout + result.stderr;
+    } catch (error) {
+      const failed = error as { stdout?: string; stderr?: string };
+      throw new Error(`npm run package failed:\n${failed.stdout}${failed.stderr}`);
+    }
+    console.log(`npm run package: ${((performance.now() - started) / 1000).toFixed(1)} s`);
     template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+    packaged = template;
   });
 
-  it('produces a Lambda@Edge function within the viewer-request limits and without environment', () => {
-    const fn = template.Resources.ViewerRequestLambdaFunction?.Properties ?? {};
+  const resource = (id: string) => template.Resources[id]?.Properties;
+  const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  const distribution = () => resource('CloudFrontDistribution').DistributionConfig;
+
+  it('passes the CloudFormation linter (AWS resource spec) without an error', () => {
+    expect(lintTemplate(template).map((e) => `${e.rule} ${e.path}: ${e.message}`)).toEqual([]);
+  });
+
+  it('passes AWS’s cfn-lint with no error, and no warning on anything edgepass adds', async () => {
+    // The linter is live: a planted mistake (a cache behaviour without its origin) is an error.
+    const planted = structuredClone(template);
+    delete planted.Resources.CloudFrontDistribution?.Properties.DistributionConfig.DefaultCacheBehavior.TargetOriginId;
+    writeFileSync(join(dir, 'planted.json'), JSON.stringify(planted));
+    const [findings, plantedFindings] = await Promise.all([
+      cfnLint(join(out, 'cloudformation-template-update-stack.json')),
+      cfnLint(join(dir, 'planted.json')),
+    ]);
+    expect(plantedFindings.filter((f) => f.Level === 'Error').map((f) => f.Rule.Id)).toContain('E3003');
+    // serverless itself writes DependsOn beside a GetAtt/Ref on its functions and routes (W3005): redundant,
+    // harmless, not ours to change. Everything else is reported.
+    const serverlessOwn = (f: CfnLintFinding) => f.Rule.Id === 'W3005' && f.Location.Path[2] === 'DependsOn';
+    console.log(
+      `cfn-lint ${cfnLintVersion()}: ${findings.length} finding(s), ${findings.filter(serverlessOwn).length} W3005 on serverless's own DependsOn`,
+    );
+    expect(
+      findings
+        .filter((f) => !serverlessOwn(f))
+        .map((f) => `${f.Level} ${f.Rule.Id} ${f.Location.Path.join('/')}: ${f.Message}`),
+    ).toEqual([]);
+  });
+
+  it('gives the edge function no environment, the viewer-request limits and its own role trusted by edgelambda', () => {
+    const fn = resource('ViewerRequestLambdaFunction');
     expect(fn).toMatchObject({ Runtime: 'nodejs22.x', MemorySize: 128, Timeout: 5 });
     expect(fn.Environment).toBeUndefined();
+    expect(fn.Role).toEqual({ 'Fn::GetAtt': ['ViewerRequestRole', 'Arn'] });
+    expect(resource('ViewerRequestRole').AssumeRolePolicyDocument.Statement[0].Principal.Service).toEqual([
+      'lambda.amazonaws.com',
+      'edgelambda.amazonaws.com',
+    ]);
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    for (const [fnId, role] of [
+      ['LoginLambdaFunction', 'LoginRole'],
+      ['SignLambdaFunction', 'SignRole'],
+    ]) {
+      expect(resource(fnId as string)).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Role: { 'Fn::GetAtt': [role, 'Arn'] },
+        Environment: { Variables: { POWERTOOLS_METRICS_NAMESPACE: 'edgepass' } },
+      });
+    }
   });
 
-  it('attaches a numbered version to the distribution as the viewer-request trigger', () => {
-    const versions = Object.entries(template.Resources).filter(
-      ([name, r]) => r.Type === 'AWS::Lambda::Version' && name.startsWith('ViewerRequest'),
-    );
+  it('has the behaviours of the configuration: the gate by version ARN, public paths without it, a key-group path', () => {
+    const versions = ofType('AWS::Lambda::Version').filter(([name]) => name.startsWith('ViewerRequest'));
     expect(versions).toHaveLength(1);
-    const distribution = template.Resources.CloudFrontDistribution?.Properties as {
-      DistributionConfig: { DefaultCacheBehavior: { LambdaFunctionAssociations: unknown[] } };
-    };
-    expect(distribution.DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations).toEqual([
-      { EventType: 'viewer-request', LambdaFunctionARN: { Ref: versions[0]?.[0] } },
+    const expected = distributionBehaviours(config);
+    const actual = [...distribution().CacheBehaviors, { PathPattern: '*', ...distribution().DefaultCacheBehavior }];
+    const shape = (b: any) => [
+      b.PathPattern,
+      b.TargetOriginId,
+      b.LambdaFunctionAssociations?.[0]?.LambdaFunctionARN.Ref ?? '-',
+      b.TrustedKeyGroups === undefined ? '-' : 'key-group',
+    ];
+    expect(actual.map(shape)).toEqual(
+      expected.map((b) => [
+        b.pathPattern,
+        b.target === 'api' ? 'edgepass-http-api' : 'edgepass-content',
+        b.gate ? versions[0]?.[0] : '-',
+        b.trustedKeyGroup ? 'key-group' : '-',
+      ]),
+    );
+    expect(actual.map((b: any) => b.PathPattern)).toEqual([
+      '/auth/*',
+      '/api/*',
+      '/login',
+      '/videos/trailer.mp4',
+      '/downloads/*',
+      '/videos/*',
+      '/reports/*',
+      '*',
     ]);
   });
 
-  it('trusts edgelambda.amazonaws.com in the execution role and lets it read only the signing secret', () => {
-    const role = JSON.stringify(template.Resources.IamRoleLambdaExecution?.Properties);
-    expect(role).toContain('edgelambda.amazonaws.com');
-    expect(role).toContain('secretsmanager:GetSecretValue');
-    expect(role).toContain('edgepass/dev/signing-key-*');
-  });
-
-  it('routes the login and sign endpoints through an HTTP API, behind the distribution', () => {
-    const routes = Object.values(template.Resources)
-      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
-      .map((r) => r.Properties.RouteKey)
+  it('routes /auth/* and /api/* to the HTTP API, whose routes are the handlers’', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties.RouteKey)
       .sort();
     expect(routes).toEqual([
       'OPTIONS /api/sign',
@@ -87,19 +213,236 @@ describe('serverless package', () => {
       'POST /auth/logout',
       'POST /auth/refresh',
     ]);
-    const distribution = template.Resources.CloudFrontDistribution?.Properties as {
-      DistributionConfig: { CacheBehaviors: { PathPattern: string; TargetOriginId: string }[] };
-    };
-    expect(distribution.DistributionConfig.CacheBehaviors.map((b) => [b.PathPattern, b.TargetOriginId])).toEqual([
-      ['/auth/*', 'edgepass-http-api'],
-      ['/api/*', 'edgepass-http-api'],
+    expect(distribution().Origins[1]).toMatchObject({
+      Id: 'edgepass-http-api',
+      DomainName: { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }] }] },
+    });
+  });
+
+  it('puts the content in a private bucket that only this distribution reads, through OAC', () => {
+    expect(distribution().Origins[0]).toMatchObject({
+      Id: 'edgepass-content',
+      OriginAccessControlId: { 'Fn::GetAtt': ['ContentOriginAccessControl', 'Id'] },
+    });
+    expect(resource('ContentBucket').PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const statements = resource('ContentBucketPolicy').PolicyDocument.Statement;
+    expect(statements.filter((s: any) => s.Effect === 'Allow')).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        Condition: { StringEquals: { 'AWS:SourceArn': expect.anything() } },
+      }),
     ]);
-    for (const fn of ['LoginLambdaFunction', 'SignLambdaFunction']) {
-      expect(template.Resources[fn]?.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
-        Environment: { Variables: { POWERTOOLS_METRICS_NAMESPACE: 'edgepass' } },
-      });
+    expect(JSON.stringify(statements)).toContain('{"Ref":"CloudFrontDistribution"}');
+  });
+
+  describe('read as an attacker would', () => {
+    const behaviours = () => [
+      ...distribution().CacheBehaviors,
+      { PathPattern: '*', ...distribution().DefaultCacheBehavior },
+    ];
+    const references = (id: string) =>
+      Object.entries(template.Resources)
+        .filter(([, r]) => JSON.stringify(r).match(new RegExp(`\\{"Ref":"${id}"\\}|"Fn::GetAtt":\\["${id}"`)))
+        .map(([name]) => name);
+
+    it('lets no content path past the gate but the configured public and key-group paths; the default is gated', () => {
+      const version = ofType('AWS::Lambda::Version').find(([name]) => name.startsWith('ViewerRequest'))?.[0];
+      expect(distribution().Origins.map((o: any) => o.Id)).toEqual(['edgepass-content', 'edgepass-http-api']);
+      for (const b of behaviours()) {
+        expect(b.ViewerProtocolPolicy, b.PathPattern).not.toBe('allow-all');
+        // No CloudFront Function and no other trigger: only the gate decides.
+        expect(b.FunctionAssociations, b.PathPattern).toBeUndefined();
+        if (b.TargetOriginId === 'edgepass-http-api') {
+          expect(['/auth/*', '/api/*']).toContain(b.PathPattern);
+          expect(b.LambdaFunctionAssociations, b.PathPattern).toBeUndefined();
+          continue;
+        }
+        expect(b.TargetOriginId).toBe('edgepass-content');
+        // Reads only: with OAC, CloudFront signs whatever method it forwards to the bucket.
+        expect(b.AllowedMethods, b.PathPattern).toEqual(['GET', 'HEAD']);
+        const gated =
+          JSON.stringify(b.LambdaFunctionAssociations) ===
+          JSON.stringify([{ EventType: 'viewer-request', LambdaFunctionARN: { Ref: version } }]);
+        if (gated) continue;
+        expect(b.LambdaFunctionAssociations, b.PathPattern).toBeUndefined();
+        if (b.TrustedKeyGroups !== undefined) {
+          expect(config.trustedKeyGroupPaths, b.PathPattern).toContain(b.PathPattern);
+          expect(b.TrustedKeyGroups).toEqual([{ Ref: 'EdgepassKeyGroup' }]);
+        } else {
+          expect(config.publicPaths, `${b.PathPattern} reaches the bucket unchecked`).toContain(b.PathPattern);
+        }
+      }
+      expect(distribution().DefaultCacheBehavior.LambdaFunctionAssociations).toEqual([
+        { EventType: 'viewer-request', LambdaFunctionARN: { Ref: version } },
+      ]);
+    });
+
+    it('reaches the bucket only through this distribution: no website, no ACL, no other grant or origin identity', () => {
+      const bucket = resource('ContentBucket');
+      expect(Object.keys(bucket).sort()).toEqual([
+        'BucketEncryption',
+        'OwnershipControls',
+        'PublicAccessBlockConfiguration',
+      ]);
+      expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+      expect(ofType('AWS::CloudFront::CloudFrontOriginAccessIdentity')).toEqual([]);
+      expect(references('ContentBucket').sort()).toEqual(['CloudFrontDistribution', 'ContentBucketPolicy']);
+      const allows = resource('ContentBucketPolicy').PolicyDocument.Statement.filter((s: any) => s.Effect === 'Allow');
+      expect(allows).toEqual([
+        {
+          Sid: 'OnlyThisDistributionReads',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudfront.amazonaws.com' },
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ContentBucket', 'Arn'] }, '/*']] },
+          Condition: {
+            StringEquals: {
+              'AWS:SourceArn': {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':cloudfront::',
+                    { Ref: 'AWS::AccountId' },
+                    ':distribution/',
+                    { Ref: 'CloudFrontDistribution' },
+                  ],
+                ],
+              },
+            },
+          },
+        },
+      ]);
+    });
+
+    it('gives the edge function nothing to read: no environment, no secret, CloudFront alone may invoke it', () => {
+      const fn = template.Resources.ViewerRequestLambdaFunction as any;
+      expect(Object.keys(fn.Properties)).not.toEqual(expect.arrayContaining(['Environment']));
+      expect(fn.Properties.VpcConfig ?? fn.Properties.Layers).toBeUndefined();
+      expect(JSON.stringify(resource('ViewerRequestRole'))).not.toMatch(/secretsmanager|kms:/);
+      const invokers = ofType('AWS::Lambda::Permission').filter(([, p]) =>
+        JSON.stringify(p.Properties.FunctionName).includes('ViewerRequest'),
+      );
+      expect(invokers.map(([, p]) => [p.Properties.Principal, JSON.stringify(p.Properties.SourceArn)])).toEqual([
+        ['edgelambda.amazonaws.com', expect.stringContaining('{"Ref":"CloudFrontDistribution"}')],
+      ]);
+    });
+
+    it('grants no wildcard action or resource in any IAM policy, and the secret only to login and sign', () => {
+      const iam = Object.entries(template.Resources).filter(([, r]) => r.Type.startsWith('AWS::IAM::'));
+      expect(iam.map(([id, r]) => `${id} ${r.Type}`).sort()).toEqual([
+        'LoginRole AWS::IAM::Role',
+        'SignRole AWS::IAM::Role',
+        'ViewerRequestRole AWS::IAM::Role',
+      ]);
+      for (const [id, role] of iam) {
+        expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+        for (const statement of role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)) {
+          expect(statement.Effect, id).toBe('Allow');
+          for (const action of [statement.Action].flat()) expect(action, id).not.toMatch(/^\*$|:\*$/);
+          for (const target of [statement.Resource].flat()) expect(target, id).not.toBe('*');
+          if (JSON.stringify(statement).includes('secretsmanager')) {
+            expect(['LoginRole', 'SignRole']).toContain(id);
+            expect(statement.Action).toBe('secretsmanager:GetSecretValue');
+          }
+        }
+      }
+    });
+  });
+
+  it('creates a public key for each of the two configured keys, in one key group', () => {
+    const keys = ofType('AWS::CloudFront::PublicKey');
+    expect(keys).toHaveLength(2);
+    expect(keys.map(([, key]) => key.Properties.PublicKeyConfig.EncodedKey)).toEqual(
+      config.keyGroup.map((key) => (key.publicKey as string).trim()),
+    );
+    const groups = ofType('AWS::CloudFront::KeyGroup');
+    expect(groups).toHaveLength(1);
+    expect(groups[0]?.[1].Properties.KeyGroupConfig.Items).toEqual(keys.map(([id]) => ({ Ref: id })));
+  });
+
+  it('scopes GetSecretValue to the signing secret, for login and the URL issuer only', () => {
+    const grants = Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+      .flatMap(([id, r]) =>
+        r.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)
+          .filter((s: any) => JSON.stringify(s.Action).includes('secretsmanager'))
+          .map((s: any) => [id, s.Action, s.Resource]),
+      );
+    const secret = {
+      'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:edgepass/dev/signing-key-??????`,
+    };
+    expect(grants).toEqual([
+      ['LoginRole', 'secretsmanager:GetSecretValue', secret],
+      ['SignRole', 'secretsmanager:GetSecretValue', secret],
+    ]);
+  });
+
+  it('keeps every function’s logs for the stage’s retention, the edge replicas’ us-east-1 group included', () => {
+    const groups = ofType('AWS::Logs::LogGroup').map(([, g]) => [
+      g.Properties.LogGroupName,
+      g.Properties.RetentionInDays,
+    ]);
+    expect(groups).toEqual(
+      expect.arrayContaining([
+        ['/aws/lambda/edgepass-dev-viewerRequest', 30],
+        ['/aws/lambda/us-east-1.edgepass-dev-viewerRequest', 30],
+        ['/aws/lambda/edgepass-dev-login', 30],
+        ['/aws/lambda/edgepass-dev-sign', 30],
+      ]),
+    );
+  });
+
+  it('has the alarms, mailing the SNS topic given by --param, and the outputs an operator needs', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.map(([id]) => id).sort()).toEqual([
+      'Distribution4xxAlarm',
+      'Distribution5xxAlarm',
+      'LoginDenialsAlarm',
+      'SigningErrorsAlarm',
+      'SigningKeyFallbackAlarm',
+    ]);
+    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    expect(resource('AlarmTopic').Subscription).toEqual([{ Protocol: 'email', Endpoint: 'ops@example.com' }]);
+    expect(Object.keys(template.Outputs)).toEqual(
+      expect.arrayContaining([
+        'CloudFrontDistributionDomainName',
+        'HttpApiUrl',
+        'KeyGroupId',
+        'PublicKeyIds',
+        'ContentBucketName',
+      ]),
+    );
+    // The key-group path needs CloudFront's ids in the configuration: said once, at packaging.
+    expect(output).toContain('edgepass: trustedKeyGroupPaths: CloudFront checks Key-Pair-Id');
+  });
+
+  it('keeps the zips within budget: the edge bundle is the budgeted one (≤ 16 KiB of code); each regional zip reported', () => {
+    const [edge, ...others] = zipEntries(join(out, 'viewerRequest.zip'));
+    expect(others).toEqual([]);
+    const bundle = buildEdgeBundle({ configFile, stage: 'dev', outfile: join(dir, 'edge.js') });
+    expect(edge?.bytes).toBe(bundle.bytes);
+    const code = bundle.bytes - bundle.configBytes;
+    const rows = [
+      `viewerRequest.zip ${statSync(join(out, 'viewerRequest.zip')).size} B (code ${code} B + config ${bundle.configBytes} B)`,
+    ];
+    for (const name of ['login', 'sign']) {
+      const entries = zipEntries(join(out, `${name}.zip`));
+      rows.push(
+        `${name}.zip ${statSync(join(out, `${name}.zip`)).size} B (${entries.reduce((n, e) => n + e.bytes, 0)} B unzipped)`,
+      );
+      // Regional: the 50 MB zip limit is far; the handler bundles the SDK client and Powertools.
+      expect(statSync(join(out, `${name}.zip`)).size).toBeLessThan(1024 * 1024);
     }
+    console.log(`deployment packages:\n  ${rows.join('\n  ')}`);
+    expect(code).toBeLessThanOrEqual(16 * 1024);
   });
 
   it('fails the build naming the field when the configuration is wrong', async () => {
@@ -114,12 +457,19 @@ describe('serverless package', () => {
     expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('tells a fresh clone packaging --stage prod which key file is missing and how to make it', async () => {
-    const result = await serverless(['package', '--stage', 'prod', '--package', mkdtempSync(join(tmpdir(), 'sls-'))]);
+  it('refuses --stage prod with one line when its alternate domain has no certificate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgepass-prod-'));
+    const repository = JSON.parse(readFileSync(join(ROOT, 'edgepass.config.json'), 'utf8'));
+    const sampleKey = join(ROOT, 'events', 'sample-keys', 'public.pem');
+    repository.stages.prod.keyGroup = [{ id: 'K2JCJMDEHXQW5F', publicKeyFile: sampleKey }];
+    writeFileSync(join(dir, 'edgepass.config.json'), JSON.stringify(repository));
+    const result = await serverless(['package', '--stage', 'prod', '--package', join(dir, 'out')], {
+      EDGEPASS_CONFIG: join(dir, 'edgepass.config.json'),
+    });
     expect(result.code).not.toBe(0);
     const output = result.stdout + result.stderr;
     expect(output).toMatch(
-      /keyGroup\.0\.publicKeyFile: cannot read .*keys\/public\.pem \(ENOENT\); create it with `npx edgepass keys generate --out /,
+      /edgepass deploy: domains name media\.example\.com, an alternate domain name: pass --param="certificateArn=/,
     );
     expect(output).not.toMatch(/\n\s+at /);
   });
@@ -185,9 +535,11 @@ describe('serverless invoke local: the login and sign functions', () => {
     ['sign', 'sign-path-traversal', (result) => expect(errorOf(result)).toEqual([400, 'BAD_REQUEST'])],
     ['sign', 'sign-wildcard-injection', (result) => expect(errorOf(result)).toEqual([400, 'BAD_REQUEST'])],
   ])('%s with events/%s.json', async (fn, name, check) => {
+    invoked.push(name);
     const output = await serverless(['invoke', 'local', '-f', fn, '-p', `events/${name}.json`], env);
     expect(output.code, output.stdout + output.stderr).toBe(0);
     const { result, logs } = invokeOutput(output.stdout);
+    emitted.push(...logs.filter((line) => '_aws' in line));
     check(result, logs);
   });
 });
@@ -259,8 +611,67 @@ describe('serverless invoke local with the sample events', () => {
       },
     ],
   ])('%s', async (name, check) => {
+    invoked.push(name);
     const output = await serverless(['invoke', 'local', '-f', 'viewerRequest', '-p', `events/${name}.json`]);
     expect(output.code, output.stdout + output.stderr).toBe(0);
     check(invokeOutput(output.stdout));
+  });
+});
+
+describe('the sample events', () => {
+  it('were all invoked above, every file in events/', () => {
+    const files = readdirSync(join(ROOT, 'events')).filter((file) => file.endsWith('.json'));
+    expect([...invoked].sort()).toEqual(files.map((file) => file.replace(/\.json$/, '')).sort());
+  });
+});
+
+describe('the alarms, against what the functions emitted above', () => {
+  it('read metrics the handlers emit: namespace, name, dimension names and service names', () => {
+    const documents = emitted.flatMap((doc) =>
+      (
+        doc._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] }
+      ).CloudWatchMetrics.map((metrics) => ({
+        namespace: metrics.Namespace,
+        dimensions: metrics.Dimensions,
+        names: metrics.Metrics.map((metric) => metric.Name),
+        service: doc.service,
+      })),
+    );
+    // login-expired-token and sign-outside-grants above were refused: Denials by service and reason.
+    expect(documents).toContainEqual({
+      namespace: 'edgepass',
+      dimensions: [['service', 'reason']],
+      names: ['Denials'],
+      service: 'edgepass-login',
+    });
+    expect(documents).toContainEqual({
+      namespace: 'edgepass',
+      dimensions: [['service', 'reason']],
+      names: ['Denials'],
+      service: 'edgepass-sign',
+    });
+    const services = new Set(documents.map((doc) => doc.service));
+    const metrics = alarmMetrics({ login: 'LoginLambdaFunction', sign: 'SignLambdaFunction' });
+    for (const metric of Object.values(metrics)
+      .flat()
+      .filter((m) => m.namespace === 'edgepass')) {
+      expect(services).toContain(metric.dimensions.service);
+      const names = Object.keys(metric.dimensions);
+      // A plain count (SigningKeyFallback, as keySourceLog makes it) carries the service dimension only.
+      expect(documents.map((doc) => JSON.stringify(doc.dimensions))).toContain(JSON.stringify([names]));
+    }
+    // And the packaged alarms read exactly these metrics.
+    for (const [id, list] of Object.entries(metrics)) {
+      const stats = ((packaged?.Resources[id]?.Properties.Metrics ?? []) as { MetricStat?: { Metric: unknown } }[])
+        .filter((m) => m.MetricStat !== undefined)
+        .map((m) => m.MetricStat?.Metric);
+      expect(stats, id).toEqual(
+        list.map((m) => ({
+          Namespace: m.namespace,
+          MetricName: m.name,
+          Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value })),
+        })),
+      );
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -19,10 +19,10 @@ import { ROOT } from '../fixtures/run-cli';
 const NOT_RUN_HERE: Record<string, string> = {
   suite: 'runs or installs this very suite (npm ci, npm test, lint, bench)',
   package: 'packs the package: test/integration/package.test.ts does it',
-  e2e: 'serverless invoke local: test/e2e/serverless.test.ts runs every sample event',
+  e2e: 'serverless package / invoke local: test/e2e/docs-serverless.test.ts runs them as written in a fresh clone',
   start: 'starts the local stack: test/e2e/local-stack.test.ts runs npm start as a user does',
   stack: 'needs the local stack running: test/e2e/docs-stack.test.ts runs these against one',
-  aws: 'needs an AWS account or a deployed distribution',
+  aws: 'needs an AWS account or a deployed distribution (its first line says so: # AWS: …)',
 };
 
 const pages = DOC_PAGES;
@@ -49,6 +49,23 @@ describe('the docs’ shell blocks', () => {
     const list = skipped.map((block) => `${where(block)} [${block.tag}]: ${NOT_RUN_HERE[block.tag as string]}`);
     console.log(`docs blocks not run here:\n  ${list.join('\n  ')}`);
     expect(shell.filter((block) => block.tag === undefined).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('parse as shell, those that do not run here included', () => {
+    for (const block of shell) {
+      const bad = spawnSync('bash', ['-n', '-c', block.code], { encoding: 'utf8' });
+      expect(bad.stderr, where(block)).toBe('');
+      expect(bad.status, where(block)).toBe(0);
+    }
+  });
+
+  it('say visibly which commands need AWS: an aws block starts with "# AWS:", and no other block calls AWS', () => {
+    for (const block of shell) {
+      const needsAws = /(^|[\s(|;&$])(aws |serverless (deploy|remove|info|logs)\b)/m.test(block.code);
+      if (block.tag === 'aws') expect(block.code, where(block)).toMatch(/^# AWS: \S/);
+      else expect(needsAws, `${where(block)} calls AWS but is not tagged aws`).toBe(false);
+    }
+    expect(shell.filter((block) => block.tag === 'aws').length).toBeGreaterThanOrEqual(8);
   });
 
   for (const page of pages) {

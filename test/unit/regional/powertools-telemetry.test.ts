@@ -2,6 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { MAX_FIELD_TEXT, powertoolsTelemetry } from '../../../shared/regional/powertools-telemetry';
+import { keySourceLog } from '../../../shared/regional/runtime';
+import { METRIC_NAMESPACE } from '../../../shared/regional/telemetry';
 
 // Powertools writes structured JSON and EMF documents to stdout; the Lambda runtime ships them to
 // CloudWatch, which extracts the metrics. Read them back from stdout as CloudWatch would.
@@ -95,5 +97,36 @@ describe('powertoolsTelemetry', () => {
       }),
     );
     expect(emf).toContainEqual(expect.objectContaining({ CookiesIssued: 2, service: 'edgepass-test' }));
+  });
+
+  it('counts SigningKeyFallback (service dimension) when a key source keeps serving its last good key', () => {
+    const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: 'edgepass-sign' });
+    const log = keySourceLog(powertoolsTelemetry(new Logger({ serviceName: 'edgepass-sign' }), metrics));
+    log({ level: 'info', message: 'loaded signing key K1', secretId: 'edgepass/test' });
+    metrics.publishStoredMetrics();
+    expect(documents().filter((doc) => '_aws' in doc)).toEqual([]);
+
+    log({
+      level: 'warn',
+      message: 'Secrets Manager unavailable; still signing',
+      secretId: 'edgepass/test',
+      fallback: true,
+    });
+    metrics.publishStoredMetrics();
+    expect(documents().filter((doc) => '_aws' in doc)).toEqual([
+      expect.objectContaining({
+        SigningKeyFallback: 1,
+        service: 'edgepass-sign',
+        _aws: expect.objectContaining({
+          CloudWatchMetrics: [
+            {
+              Namespace: 'edgepass',
+              Dimensions: [['service']],
+              Metrics: [expect.objectContaining({ Name: 'SigningKeyFallback', Unit: 'Count' })],
+            },
+          ],
+        }),
+      }),
+    ]);
   });
 });

@@ -205,6 +205,7 @@ describe('createSecretsManagerKeySource', () => {
       secretId: SECRET,
       message: `Secrets Manager unavailable while reading secret ${SECRET} (InternalServiceError); still signing with key K1 (version ${good.versionId}) fetched 5 min ago, for at most 55 min more`,
       cause: 'InternalServiceError: An error occurred on the server side.',
+      fallback: true,
     });
 
     // Within retryAfterMs of a failure the stale key answers without another slow call.
@@ -227,6 +228,8 @@ describe('createSecretsManagerKeySource', () => {
         /^Secrets Manager unavailable .*; the last good key is 60 min old, past maxStaleMs \(60 min\), so nothing can be signed$/,
       ),
     });
+    // Nothing is served any more: that is no fallback but an error (503, the error alarm's business).
+    expect(events.at(-1)).not.toHaveProperty('fallback');
   });
 
   it('returns to a fresh key as soon as Secrets Manager answers again', async () => {
