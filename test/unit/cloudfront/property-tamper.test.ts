@@ -136,10 +136,15 @@ describe('verifySignedRequest: a signed URL changed after signing', () => {
         const decision = decide(rebuild(s.url, params));
         expect(decision.allowed).toBe(false);
         if (name === 'Signature') {
-          // An `&` at the very start leaves an empty Signature: that is a missing one.
+          // An `&` at the very start leaves an empty Signature: that is a missing one. One elsewhere ends
+          // the Signature early: the rest is a query part of its own (the resource no longer matches a
+          // custom policy), or, at the very end, an empty part, which no signed URL has (seed
+          // -1811749572 found the latter).
           const expected: DenialReason[] = changed.startsWith('&')
             ? ['missing-signature']
-            : ['bad-signature', 'malformed-signature'];
+            : changed.includes('&')
+              ? ['bad-signature', 'malformed-signature', 'resource-mismatch']
+              : ['bad-signature', 'malformed-signature'];
           expect(expected).toContain(decision.reason);
         }
       }),
