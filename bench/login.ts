@@ -61,13 +61,17 @@ function decoded(value: string): Buffer {
   return bytes;
 }
 
+/** The cookies a login answer sets: it first deletes the cookie Paths it does not set again. */
+function issuedCookies(result: { cookies?: string[] }): string[] {
+  return (result.cookies ?? []).filter((line) => !line.includes('; Max-Age=0; '));
+}
+
 /**
  * A full check of one login answer: 200, six cookies set (besides the deletions), each set accepted by the shared verifier
  * inside its grant and refused outside; returns the policy and signature bytes of both sets.
  */
 function checkLogin(result: HttpResult, keyGroup: KeyGroup, now: number): { policy: Buffer; signature: Buffer }[] {
-  // The answer deletes the cookie Paths it does not set again first; the check is on what it sets.
-  const cookies = (result.cookies ?? []).filter((line) => !line.includes('; Max-Age=0; '));
+  const cookies = issuedCookies(result);
   if (result.statusCode !== 200 || cookies.length !== COOKIES) {
     throw new Error(`login answered ${result.statusCode} with ${cookies.length} cookies: ${result.body}`);
   }
@@ -232,7 +236,7 @@ export const loginSection: Section = {
             id: 'login',
             fn: async () => {
               const result = await login(nextLogin());
-              if (result.statusCode !== 200 || result.cookies?.length !== COOKIES) {
+              if (result.statusCode !== 200 || issuedCookies(result).length !== COOKIES) {
                 throw new Error(`login answered ${result.statusCode}: ${result.body}`);
               }
               // Recorded telemetry would otherwise grow by two entries per request for the whole run.
