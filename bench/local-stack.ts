@@ -85,11 +85,14 @@ async function premiumCookies(base: string): Promise<string> {
   const { token } = (await tokenResponse.json()) as { token: string };
   const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   if (login.status !== 200) throw new Error(`login answered ${login.status}: ${await login.text()}`);
-  return login.headers
-    .getSetCookie()
-    .filter((line) => /;\s*Path=\/videos\//i.test(line))
-    .map((line) => line.split(';')[0])
-    .join('; ');
+  return (
+    login.headers
+      .getSetCookie()
+      // The cookies set for /videos/ itself (login first deletes those of the Paths it does not set).
+      .filter((line) => /;\s*Path=\/videos\/;/i.test(line) && !/;\s*Max-Age=0;/i.test(line))
+      .map((line) => line.split(';')[0])
+      .join('; ')
+  );
 }
 
 interface Round {

@@ -79,6 +79,8 @@ async function listen(
       const server = createServer({ maxHeaderSize: 20_480, requestTimeout: 30_000 }, listener);
       server.keepAliveTimeout = 5000;
       server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+        // A client that went away (a browser or load generator closing its connections) is not a request.
+        if (error.code === 'ECONNRESET') return void socket.destroy();
         onClientError?.(error.code ?? 'ERROR');
         if (socket.writable) {
           const status =
