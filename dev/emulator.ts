@@ -32,6 +32,9 @@ import { clientIpOf, nodeHeaders, splitTarget, type ViewerRequestResult, viewerR
 /** CloudFront's own signed-URL/cookie check on the gated behaviours, and when it runs. */
 export type KeyGroupCheck = 'off' | 'before' | 'after';
 
+/** What answered a request, for its log line. */
+type Answered = Pick<RequestLogEntry, 'via' | 'decision' | 'reason' | 'status'>;
+
 /** One line of the stack's request log. */
 export interface RequestLogEntry {
   readonly method: string;
@@ -164,6 +167,38 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
     return decision.allowed ? undefined : decision;
   };
 
+  /** CloudFront's own key-group check: its 403 when the credentials fail, `undefined` when they pass. */
+  const keyGroupRefusal = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    uri: string,
+    querystring: string,
+    cookies: string[],
+  ): Answered | undefined => {
+    const denial = keyGroupDenial(req, uri, querystring, cookies);
+    if (denial === undefined) return undefined;
+    send(res, 403, { 'content-type': 'text/xml', ...cors(req) }, cloudFrontErrorXml(denial.code));
+    return { via: 'key-group', decision: 'deny', reason: denial.reason, status: 403 };
+  };
+
+  /** What CloudFront forwards, answered by the origin, with the response headers policy's CORS. */
+  const toOrigin = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    uri: string,
+    headers: { range: string | undefined; 'if-none-match': string | undefined },
+  ): number => {
+    for (const [name, value] of Object.entries(cors(req))) res.setHeader(name, value);
+    return options.origin.serve({ method: req.method ?? 'GET', uri, headers }, res);
+  };
+
+  /** The part and its decision, from the gate's or the function's log line for this request. */
+  const loggedDecision = <V extends 'gate' | 'function'>(via: V, line: string | undefined) => {
+    const logged =
+      line === undefined ? {} : (JSON.parse(line) as { decision?: string; reason?: string; detail?: string });
+    return { via, decision: logged.decision, reason: logged.detail ?? logged.reason };
+  };
+
   async function dev(req: IncomingMessage, res: ServerResponse, path: string): Promise<RequestLogEntry['status']> {
     const origin = req.headers.origin;
     if (req.method === 'OPTIONS') {
@@ -279,18 +314,11 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
   }
 
   /** A behaviour guarded by the CloudFront Function: its answer, or what it forwards to the origin. */
-  async function functionGated(
-    req: IncomingMessage,
-    res: ServerResponse,
-    requestId: string,
-  ): Promise<Pick<RequestLogEntry, 'via' | 'decision' | 'reason' | 'status'>> {
+  async function functionGated(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Answered> {
     const fn = options.cloudFrontFunction as LoadedFunction;
     const { uri } = splitTarget(req.url);
     const result = (await fn.run(functionRequestEvent(req, options.host, requestId))) as CloudFrontFunctionResult;
-    const line = functionLine(requestId);
-    const logged =
-      line === undefined ? {} : (JSON.parse(line) as { decision?: string; reason?: string; detail?: string });
-    const decision = { via: 'function' as const, decision: logged.decision, reason: logged.detail ?? logged.reason };
+    const decision = loggedDecision('function', functionLine(requestId));
     const headers = result.headers ?? {};
     if (result.statusCode !== undefined) {
       const out: Record<string, string> = {};
@@ -307,38 +335,23 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
       res.end(body);
       return { ...decision, status: result.statusCode };
     }
-    for (const [name, value] of Object.entries(cors(req))) res.setHeader(name, value);
-    const status = options.origin.serve(
-      {
-        method: req.method ?? 'GET',
-        uri: result.uri ?? uri,
-        headers: { range: headers.range?.value, 'if-none-match': headers['if-none-match']?.value },
-      },
-      res,
-    );
+    const status = toOrigin(req, res, result.uri ?? uri, {
+      range: headers.range?.value,
+      'if-none-match': headers['if-none-match']?.value,
+    });
     return { ...decision, status };
   }
 
-  async function gated(
-    req: IncomingMessage,
-    res: ServerResponse,
-    requestId: string,
-  ): Promise<Pick<RequestLogEntry, 'via' | 'decision' | 'reason' | 'status'>> {
+  async function gated(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<Answered> {
     const { uri, querystring } = splitTarget(req.url);
     const event = viewerRequestEvent(req, options.host, requestId);
     const cookies = (event.Records[0].cf.request.headers.cookie ?? []).map((header) => header.value);
     if (options.keyGroupCheck === 'before') {
-      const denial = keyGroupDenial(req, uri, querystring, cookies);
-      if (denial !== undefined) {
-        send(res, 403, { 'content-type': 'text/xml', ...cors(req) }, cloudFrontErrorXml(denial.code));
-        return { via: 'key-group', decision: 'deny', reason: denial.reason, status: 403 };
-      }
+      const refused = keyGroupRefusal(req, res, uri, querystring, cookies);
+      if (refused !== undefined) return refused;
     }
     const result = (await options.edge.handler(event)) as ViewerRequestResult;
-    const line = gateLine(requestId);
-    const logged =
-      line === undefined ? {} : (JSON.parse(line) as { decision?: string; reason?: string; detail?: string });
-    const decision = { via: 'gate' as const, decision: logged.decision, reason: logged.detail ?? logged.reason };
+    const decision = loggedDecision('gate', gateLine(requestId));
     if (result.status !== undefined) {
       const status = Number(result.status);
       const headers = nodeHeaders(result.headers);
@@ -354,57 +367,27 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
     }
     const forwarded = { uri: result.uri ?? uri, querystring: result.querystring ?? '', headers: result.headers ?? {} };
     if (options.keyGroupCheck === 'after') {
-      const denial = keyGroupDenial(
-        req,
-        forwarded.uri,
-        forwarded.querystring,
-        (forwarded.headers.cookie ?? []).map((header) => header.value),
-      );
-      if (denial !== undefined) {
-        send(res, 403, { 'content-type': 'text/xml', ...cors(req) }, cloudFrontErrorXml(denial.code));
-        return { via: 'key-group', decision: 'deny', reason: denial.reason, status: 403 };
-      }
+      const cookiesLeft = (forwarded.headers.cookie ?? []).map((header) => header.value);
+      const refused = keyGroupRefusal(req, res, forwarded.uri, forwarded.querystring, cookiesLeft);
+      if (refused !== undefined) return refused;
     }
-    for (const [name, value] of Object.entries(cors(req))) res.setHeader(name, value);
-    const status = options.origin.serve(
-      {
-        method: req.method ?? 'GET',
-        uri: forwarded.uri,
-        headers: {
-          range: forwarded.headers.range?.[0]?.value,
-          'if-none-match': forwarded.headers['if-none-match']?.[0]?.value,
-        },
-      },
-      res,
-    );
+    const status = toOrigin(req, res, forwarded.uri, {
+      range: forwarded.headers.range?.[0]?.value,
+      'if-none-match': forwarded.headers['if-none-match']?.[0]?.value,
+    });
     return { ...decision, status };
   }
 
   /** A behaviour without the gate: CloudFront's own key-group check when it has one, then the origin. */
-  function ungated(
-    req: IncomingMessage,
-    res: ServerResponse,
-    trustedKeyGroup: boolean,
-  ): Pick<RequestLogEntry, 'via' | 'decision' | 'reason' | 'status'> {
+  function ungated(req: IncomingMessage, res: ServerResponse, trustedKeyGroup: boolean): Answered {
     const { uri, querystring } = splitTarget(req.url);
     if (trustedKeyGroup) {
       const cookie = req.headers.cookie;
-      const denial = keyGroupDenial(req, uri, querystring, cookie === undefined ? [] : [cookie]);
-      if (denial !== undefined) {
-        send(res, 403, { 'content-type': 'text/xml', ...cors(req) }, cloudFrontErrorXml(denial.code));
-        return { via: 'key-group', decision: 'deny', reason: denial.reason, status: 403 };
-      }
+      const refused = keyGroupRefusal(req, res, uri, querystring, cookie === undefined ? [] : [cookie]);
+      if (refused !== undefined) return refused;
     }
-    for (const [name, value] of Object.entries(cors(req))) res.setHeader(name, value);
     // CloudFront forwards neither the query nor cookies to S3 under the content's cache policy.
-    const status = options.origin.serve(
-      {
-        method: req.method ?? 'GET',
-        uri,
-        headers: { range: req.headers.range, 'if-none-match': req.headers['if-none-match'] },
-      },
-      res,
-    );
+    const status = toOrigin(req, res, uri, { range: req.headers.range, 'if-none-match': req.headers['if-none-match'] });
     return trustedKeyGroup ? { via: 'key-group', decision: 'allow', reason: 'ok', status } : { via: 'public', status };
   }
 
@@ -413,7 +396,7 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
     const requestId = `local-${(++sequence).toString(36)}-${Date.now().toString(36)}`;
     const { uri } = splitTarget(req.url);
     const path = behaviourPath(uri);
-    const done = (entry: Pick<RequestLogEntry, 'via' | 'decision' | 'reason' | 'status'>) =>
+    const done = (entry: Answered) =>
       options.log({ method: req.method ?? 'GET', path: uri, ms: performance.now() - started, ...entry });
     const failed = (error: unknown) => {
       // A crash in a handler is CloudFront's 502 (LambdaExecutionError), never a hung request.
@@ -436,18 +419,18 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
       done({ via: 'cloudfront', decision: 'redirect', reason: 'use-localhost', status: 302 });
       return;
     }
-    if ((isDevRoute(path) || behaviourFor(path).target === 'api') && hostHeader !== options.host) {
+    const behaviour = isDevRoute(path) ? undefined : behaviourFor(path);
+    if ((behaviour === undefined || behaviour.target === 'api') && hostHeader !== options.host) {
       // Only the gate checked Host: a page on another name that resolves here (DNS rebinding) could mint
       // dev tokens or call the API through a victim's browser. The distribution answers its own name only.
       json(res, 400, { error: { code: 'UNKNOWN_HOST', message: `this stack answers http://${options.host} only` } });
       done({ via: 'cloudfront', decision: 'reject', reason: 'unknown-host', status: 400 });
       return;
     }
-    if (isDevRoute(path)) {
+    if (behaviour === undefined) {
       dev(req, res, path).then((status) => done({ via: 'dev', status }), failed);
       return;
     }
-    const behaviour = behaviourFor(path);
     if (behaviour.target === 'api') {
       api(req, res, uri, requestId).then((status) => done({ via: 'api', status }), failed);
       return;

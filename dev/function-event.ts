@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { FunctionRequest, FunctionValues } from '../shared/edge/function-event';
 import { clientIpOf, splitTarget } from './viewer-event';
 
 /**
@@ -9,12 +10,6 @@ import { clientIpOf, splitTarget } from './viewer-event';
  * kept as sent (CloudFront does not document decoding them; the gate reads the raw query anyway).
  */
 
-export interface FunctionValue {
-  value: string;
-  multiValue?: { value: string }[];
-}
-export type FunctionValues = Record<string, FunctionValue>;
-
 export interface CloudFrontFunctionEvent {
   readonly version: '1.0';
   readonly context: {
@@ -24,14 +19,7 @@ export interface CloudFrontFunctionEvent {
     readonly requestId: string;
   };
   readonly viewer: { readonly ip: string };
-  readonly request: {
-    method: string;
-    uri: string;
-    querystring: FunctionValues;
-    headers: FunctionValues;
-    cookies: FunctionValues;
-    rawQueryString(): string | undefined;
-  };
+  readonly request: FunctionRequest;
 }
 
 /** What a viewer-request function returns: the (changed) request, or a generated response. */

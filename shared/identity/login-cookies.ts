@@ -163,21 +163,16 @@ export function issueLoginCookies(options: IssueOptions): IssuedCookies {
 }
 
 /**
- * `Set-Cookie` values that delete every signing cookie (and, with `session`, session token) login may
- * have set that `issued` does not set again (same name and Path), put before the new ones: a login as
- * another user (or with fewer grants, or with a key of another hash algorithm) must not leave the
- * previous cookies working beside its own.
+ * The deletions of `logout` (`logoutCookies`, computed once per configuration) that `issued` does not
+ * set again (same name and Path), put before the new ones: a login as another user (or with fewer
+ * grants, or with a key of another hash algorithm) must not leave the previous cookies working beside
+ * its own.
  */
-export function staleCookies(
-  rules: readonly AccessRuleConfig[],
-  cookie: CookieConfig,
-  issued: readonly string[],
-  session = false,
-): string[] {
+export function staleCookies(logout: readonly string[], issued: readonly string[]): string[] {
   /** A cookie as a browser keys it: name and Path. */
   const key = (line: string) => `${line.slice(0, line.indexOf('='))} ${/; Path=([^;]*)/.exec(line)?.[1]}`;
   const set = new Set(issued.map(key));
-  return logoutCookies(rules, cookie, session).filter((line) => !set.has(key(line)));
+  return logout.filter((line) => !set.has(key(line)));
 }
 
 /**

@@ -81,10 +81,7 @@ export function createLoginService(deps: LoginDependencies) {
       session: config.functionGate === undefined ? undefined : material.session,
     });
     const body = { expiresAt: issued.expiresAt, grants: issued.grants };
-    const setCookies = [
-      ...staleCookies(config.accessRules, config.cookie, issued.setCookies, config.functionGate !== undefined),
-      ...issued.setCookies,
-    ];
+    const setCookies = [...staleCookies(logout, issued.setCookies), ...issued.setCookies];
     const base = { body, setCookies, provider: identity.provider, rule: rule.name };
     if (input.returnTo !== undefined) {
       const target = safeReturnTo(input.returnTo, { allowedHosts: returnHosts }) ?? '/';
