@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cannedPolicy, decodeCloudFrontBase64, loadPublicKey, loadSigningKey, signPolicy } from '../../shared';
 import { isSessionKeyId } from '../../shared/edge/session-token';
 import { parseSigningSecret } from '../../shared/regional/signing-key-source';
-import { type CliResult, runCli } from '../fixtures/run-cli';
+import { type CliResult, runCliWithLocalAws } from '../fixtures/run-cli';
 import { type LocalSecretsManager, startSecretsManager } from '../fixtures/secrets-manager-server';
 
 /**
@@ -19,20 +19,7 @@ let sm: LocalSecretsManager;
 const root = mkdtempSync(join(tmpdir(), 'edgepass-rotate-'));
 
 function edgepass(args: readonly string[]): Promise<CliResult> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  return runCli(
-    args,
-    {
-      ...base,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_CONFIG_FILE: join(root, 'no-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(root, 'no-aws-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-    },
-    { killAfterMs: 50_000 },
-  );
+  return runCliWithLocalAws(args, sm.endpoint, root);
 }
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { cannedPolicy, decodeCloudFrontBase64, loadSigningKey, signPolicy } from
 import { parseSigningSecret } from '../../shared/regional/signing-key-source';
 import { type HostileAnswer, type HostileServer, startHostileServer } from '../fixtures/hostile-http-server';
 import { ecKeyPair, rsaKeyPair, type TestKeyPair } from '../fixtures/keys';
-import { type CliResult, runCli } from '../fixtures/run-cli';
+import { type CliResult, runCliWithLocalAws } from '../fixtures/run-cli';
 import { type LocalSecretsManager, startSecretsManager } from '../fixtures/secrets-manager-server';
 
 const KEY_PAIR_ID = 'K2JCJMDEHXQW5F';
@@ -21,27 +21,9 @@ const dir = mkdtempSync(join(tmpdir(), 'edgepass-secret-'));
 let secretNumber = 0;
 const file = (name: string) => join(dir, name);
 
-/**
- * Runs the built CLI as a user would, with only test credentials and the local Secrets Manager: no
- * AWS configuration, profile or instance metadata from the machine running the tests can leak in.
- * A CLI still running after 50 s (a hang) is killed, so the test fails rather than waits forever.
- */
+/** The built CLI against this file's local Secrets Manager, isolated from the machine's AWS settings. */
 function edgepass(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  return runCli(
-    args,
-    {
-      ...base,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_CONFIG_FILE: file('no-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: file('no-aws-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      ...env,
-    },
-    { killAfterMs: 50_000 },
-  );
+  return runCliWithLocalAws(args, sm.endpoint, dir, env);
 }
 
 function putArgs(secretId: string, keyFile = file('rsa.pem')): string[] {

@@ -190,9 +190,10 @@ describe('the Lambda Secrets Manager client (createSecretsManagerClient) in proc
     await fx.close();
   });
 
-  it('reads a real answer: the cap is far above what a signing secret needs', async () => {
+  /** A premium login through the real handler whose Secrets Manager client talks to `endpoint`. */
+  async function loginThrough(endpoint: string) {
     const client = createSecretsManagerClient({
-      endpoint: fx.sm.endpoint,
+      endpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
@@ -202,36 +203,28 @@ describe('the Lambda Secrets Manager client (createSecretsManagerClient) in proc
       const result = await createLoginHandler(deps)(
         httpApiEvent({ path: '/auth/login', headers: { authorization: `Bearer ${token}` } }),
       );
-      expect(result.statusCode).toBe(200);
-      expect(MAX_SECRETS_MANAGER_ANSWER_BYTES).toBe(256 * 1024);
+      return { result, logs: deps.telemetry.logs };
     } finally {
       client.destroy();
     }
+  }
+
+  it('reads a real answer: the cap is far above what a signing secret needs', async () => {
+    const { result } = await loginThrough(fx.sm.endpoint);
+    expect(result.statusCode).toBe(200);
+    expect(MAX_SECRETS_MANAGER_ANSWER_BYTES).toBe(256 * 1024);
   });
 
   it('logs what to fix when the answer passes the cap, naming the secret and the cap', async () => {
     const server = await startHostileServer({ kind: 'endless-body', limit: BODY_BYTES, ...SECRET_JSON });
     servers.push(server);
-    const client = createSecretsManagerClient({
-      endpoint: server.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    try {
-      const deps = fx.dependencies({}, { keys: { client } });
-      const token = await fx.idp.mint({ sub: 'ada', groups: ['premium'] });
-      const result = await createLoginHandler(deps)(
-        httpApiEvent({ path: '/auth/login', headers: { authorization: `Bearer ${token}` } }),
-      );
-      expect([result.statusCode, errorCode(result.body)]).toEqual([503, 'SIGNING_KEY_UNAVAILABLE']);
-      expect(deps.telemetry.logs).toContainEqual(
-        expect.objectContaining({
-          level: 'error',
-          message: `Secrets Manager's answer for secret ${SECRET_ID} is larger than 262144 bytes, more than any secret (64 KiB at most); it was not read further: check that the endpoint (AWS_ENDPOINT_URL_SECRETS_MANAGER, a proxy) is Secrets Manager`,
-        }),
-      );
-    } finally {
-      client.destroy();
-    }
+    const { result, logs } = await loginThrough(server.endpoint);
+    expect([result.statusCode, errorCode(result.body)]).toEqual([503, 'SIGNING_KEY_UNAVAILABLE']);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: `Secrets Manager's answer for secret ${SECRET_ID} is larger than 262144 bytes, more than any secret (64 KiB at most); it was not read further: check that the endpoint (AWS_ENDPOINT_URL_SECRETS_MANAGER, a proxy) is Secrets Manager`,
+      }),
+    );
   });
 });
