@@ -22,14 +22,17 @@ export interface HttpApiResult {
   readonly isBase64Encoded?: boolean;
 }
 
-/** Reads the body, refusing more than API Gateway would pass on (`undefined`: too large). */
-export function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/**
+ * Reads the body, refusing more than `maxBytes` (by default what API Gateway would pass on):
+ * `undefined` when it is too large, having kept none of it.
+ */
+export function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBytes) {
         // Stop reading and keep nothing; the caller answers 413 with `Connection: close`.
         chunks.length = 0;
         req.pause();

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './http-api-event';
 
 /**
  * The local stack's Secrets Manager (and the tests' stand-in for it): it speaks AWS Secrets Manager's
@@ -170,24 +171,6 @@ export const MAX_SECRET_BYTES = 65_536;
 const MAX_VERSIONS = 100;
 /** Secrets held at once. */
 const MAX_SECRETS = 1000;
-
-/** The body, or `undefined` once it passes `MAX_REQUEST_BYTES` (the rest is not kept). */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        chunks.length = 0;
-        req.pause();
-        resolve(undefined);
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function parseJsonObject(raw: Buffer): Record<string, unknown> | undefined {
   try {
@@ -474,7 +457,7 @@ export async function startSecretsManager(
       send(res, 400, { __type: 'InvalidRequestException', message: 'unknown Host' }, 'InvalidRequestException');
       return;
     }
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_REQUEST_BYTES);
     const header = String(req.headers['x-amz-target'] ?? '');
     const operation = OPERATIONS.find((name) => header === `secretsmanager.${name}`);
     const body = raw === undefined ? undefined : parseJsonObject(raw);
