@@ -37,7 +37,7 @@ export function signingCookieValues(
   const found: Partial<Record<SigningParam, string>> = {};
   if (header === undefined) return found;
   const text = typeof header === 'string' ? header : header.join('; ');
-  if (text.length > MAX_COOKIE_HEADER || !text.includes('CloudFront-')) return found;
+  if (text.length > MAX_COOKIE_HEADER) return found;
   // Jump between `CloudFront-` names instead of splitting and trimming every cookie, and look at no
   // more of them than a browser could hold for one request (1,700 names in 20 KB cost 30× a decision).
   let seen = 0;
