@@ -53,8 +53,11 @@ export function signingCookieValues(
     const end = semi === -1 ? text.length : semi;
     const eq = text.indexOf('=', at);
     if (eq === -1 || eq > end || eq - at > 25 + MAX_COOKIE_NAME_SPACE) continue;
-    const param = PARAM_FOR_COOKIE.get(text.slice(at, eq).trim());
-    if (param === undefined || found[param] !== undefined) continue;
+    const name = text.slice(at, eq).trim();
+    const param = PARAM_FOR_COOKIE.get(name);
+    // The gate's stripping bound, exactly: no more blanks between the name and its `=`, so a cookie is
+    // read as a credential only if the gate also strips it before the origin.
+    if (param === undefined || found[param] !== undefined || eq - at - name.length > MAX_COOKIE_NAME_SPACE) continue;
     let value = text.slice(eq + 1, end).trim();
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
     found[param] = value;

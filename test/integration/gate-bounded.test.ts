@@ -229,6 +229,26 @@ describe('the third review of the built gate: counts, not only lengths', () => {
       .join('; ');
   const valid = () => cookieHeader(signCookies(`https://${SAMPLE_HOST}/videos/*`, sign));
 
+  it('reads a cookie as a credential only within the blanks it strips: never verifies one and forwards it', async () => {
+    const set: object = signCookies(`https://${SAMPLE_HOST}/videos/*`, sign);
+    const header = (blanks: number) =>
+      Object.entries(set)
+        .map(([name, value]) => `${name}${name === 'CloudFront-Policy' ? ' '.repeat(blanks) : ''}=${value}`)
+        .join('; ');
+    // 64 blanks between the name and its `=`: read, allowed, and stripped.
+    const within = await gate.handle(viewerRequestEvent({ uri: '/videos/a.ts', cookies: [`a=1; ${header(64)}`] }));
+    expect(within.status).toBeUndefined();
+    expect(within.headers.cookie).toEqual([{ key: 'Cookie', value: 'a=1' }]);
+    // 65 to 72 (an outside review found the reader took up to 72 after CloudFront-Policy, the stripper 64):
+    // not a credential, so no allow that would forward it.
+    for (const blanks of [65, 72]) {
+      const beyond = await gate.handle(
+        viewerRequestEvent({ uri: '/videos/a.ts', cookies: [`a=1; ${header(blanks)}`] }),
+      );
+      expect(beyond.status, `${blanks} blanks`).toBe('403');
+    }
+  });
+
   it('forwards a public request of 2,000 headers as it came (no copy), credentials taken out', async () => {
     const event = viewerRequestEvent({ uri: '/login', cookies: [`a=1; ${valid()}`] });
     const request = event.Records[0]?.cf.request as { headers: Record<string, { key: string; value: string }[]> };
