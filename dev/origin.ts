@@ -165,9 +165,10 @@ export function createOrigin(root: string, extra: Readonly<Record<string, string
         'content-type': object.type,
         etag,
         'last-modified': stats.mtime.toUTCString(),
-        // As if every object were uploaded with this Cache-Control: without it a browser may reuse a
-        // protected page from its cache (heuristic freshness from Last-Modified) after logout.
-        'cache-control': 'no-cache',
+        // As if every object were uploaded with this Cache-Control. Without one a browser may reuse a
+        // protected page from its cache (heuristic freshness from Last-Modified) after logout; with
+        // `no-cache` it still shows a page from its history on Back, so pages are never stored.
+        'cache-control': object.type.startsWith('text/html') ? 'private, no-store' : 'no-cache',
         'accept-ranges': 'bytes',
       };
       if (noneMatch(request.headers['if-none-match'], etag)) {

@@ -96,6 +96,20 @@ describe('ada (premium) in the browser', () => {
     expect(await result.getAttribute('data-status')).toBe('200');
     expect(await result.textContent()).toBe('Logged out (HTTP 200): the CloudFront cookies are expired.');
 
+    // Back to the player she had open: the browser asks again (pages are private, no-store) and the gate
+    // decides again, without cookies — the history never shows the protected page. (The page was reached
+    // from the login page, so the loop guard answers CloudFront's 403 rather than a second redirect.)
+    await network.clear();
+    await page.goBack();
+    await page.waitForLoadState('load');
+    await network.settled();
+    expect(summary(await network.only(`${base}/videos/`))).toEqual({
+      url: `${base}/videos/`,
+      status: 403,
+      cookies: false,
+    });
+    expect(await page.content()).not.toContain('Premium player');
+
     await network.clear();
     await page.goto(`${base}/videos/`);
     expect(page.url()).toBe(`${base}/login?return_to=%2Fvideos%2F`);

@@ -46,6 +46,7 @@ describe('the local origin', () => {
     expect(response.headers.get('etag')).toBe(md5('first'));
     expect(response.headers.get('last-modified')).toMatch(/GMT$/);
     expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect((await fetch(`${base}/videos/`)).headers.get('cache-control')).toBe('private, no-store');
     expect(await (await fetch(`${base}/videos/`)).text()).toBe('<p>videos</p>');
     expect(await (await fetch(`${base}/videos`)).text()).toBe('<p>videos</p>');
     // As S3 reads a path: a literal + is a space.
