@@ -412,7 +412,9 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
         status: 502,
       });
     };
-    const hostHeader = (req.headers.host ?? '').toLowerCase();
+    // Every Host header, joined as the gate reads them (Node's `headers.host` keeps only the first): two
+    // of them name no host this stack answers to.
+    const hostHeader = (req.headersDistinct.host ?? []).join('; ').toLowerCase();
     if (LOOPBACK_ALIAS.test(hostHeader) && (req.method === 'GET' || req.method === 'HEAD')) {
       // The distribution's name is localhost:PORT (cookies and signed URLs carry it): go there.
       send(res, 302, { location: `http://${options.host}${req.url ?? '/'}`, 'cache-control': 'no-store' }, '');

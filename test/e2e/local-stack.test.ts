@@ -216,6 +216,21 @@ describe('npm start, from the outside', () => {
       req.end('{"user":"ada"}');
     });
     expect(rebound).toBe(400);
+    // Two Host headers, the stack's own first: still not its name (Node alone would keep the first).
+    const twoHosts = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          `GET /dev/users HTTP/1.1\r\nHost: localhost:${port}\r\nHost: rebind.example\r\nConnection: close\r\n\r\n`,
+        );
+      });
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(twoHosts.slice(0, 12)).toBe('HTTP/1.1 400');
     expect((await fetch(`${base}/dev/token`, { method: 'POST', body: 'null' })).status).toBe(400);
     // CloudFront takes 20,480 bytes of headers; Node's default would answer 431 at 16 KB.
     expect((await fetch(`${base}/`, { headers: { 'x-pad': 'p'.repeat(18_000) } })).status).toBe(200);
