@@ -24,9 +24,8 @@ import { clientIpOf, nodeHeaders, splitTarget, type ViewerRequestResult, viewerR
  * paths go to the origin directly; every other path runs the built viewer-request bundle on a real
  * Lambda@Edge event, and what the gate forwards is exactly what the origin gets. Optionally it also
  * runs CloudFront's own trusted-key-group check on the gated behaviours, before or after the gate
- * (CloudFront does not document the order). With `functionGate` configured, the gated paths it names
- * run the built CloudFront Function instead, in the cloudfront-js-2.0 stand-in, on a CloudFront
- * Functions event. The dev identity provider's routes exist only here.
+ * (CloudFront does not document the order). With `functionGate` configured, its behaviours run the
+ * built CloudFront Function instead, in the cloudfront-js-2.0 stand-in, on a CloudFront Functions event. The dev identity provider's routes exist only here.
  */
 
 /** CloudFront's own signed-URL/cookie check on the gated behaviours, and when it runs. */
@@ -145,10 +144,9 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
   };
   const gateLine = lineFinder(() => options.edge.takeLogs());
   const functionLine = lineFinder(() => options.cloudFrontFunction?.takeLogs() ?? []);
-  const functionPaths = (config.functionGate?.paths ?? []).map((pattern) => compileGlob(pattern, true));
-  /** Whether a gated path (decoded, as CloudFront matches behaviours) runs the CloudFront Function. */
-  const runsFunction = (path: string): boolean =>
-    options.cloudFrontFunction !== undefined && functionPaths.some((glob) => matchGlob(glob, path));
+  if (options.cloudFrontFunction === undefined && behaviours.some((b) => b.gate === 'cloudfront-function')) {
+    throw new Error('functionGate is configured: the emulator needs the built CloudFront Function');
+  }
 
   /** The behaviour for a path already decoded by `behaviourPath`. */
   const behaviourFor = (path: string): Behaviour =>
@@ -451,6 +449,6 @@ export function createEmulator(options: EmulatorOptions): (req: IncomingMessage,
       }
       return;
     }
-    (runsFunction(path) ? functionGated : gated)(req, res, requestId).then(done, failed);
+    (behaviour.gate === 'cloudfront-function' ? functionGated : gated)(req, res, requestId).then(done, failed);
   };
 }

@@ -1,6 +1,7 @@
 import { type Behaviour, type ContentOriginKind, distributionBehaviours } from '../../shared/config/behaviours';
 import type { EdgepassConfig } from '../../shared/config/schema';
-import { type Json, type Resources, ref, sub } from './cloudformation';
+import { getAtt, type Json, type Resources, ref, sub } from './cloudformation';
+import { GATE_FUNCTION } from './cloudfront-function';
 import { KEY_GROUP } from './keys';
 import { API_ORIGIN, apiOrigin, CONTENT_ORIGIN, contentOrigin } from './origins';
 import type { DeploySettings } from './settings';
@@ -9,6 +10,7 @@ import type { DeploySettings } from './settings';
  * The CloudFront distribution and its policies, from the one configuration's behaviours
  * (shared/config/behaviours.ts, which the local stack emulates too):
  * - gated paths and the default behaviour run the viewer-request gate, by the function's version ARN;
+ * - `functionGate.paths` run the CloudFront Functions gate instead (cloudfront-function.ts);
  * - public paths go to the content origin without it; key-group paths carry TrustedKeyGroups instead;
  * - `/auth/*` and `/api/*` go to the HTTP API with caching off and only what the handlers read.
  * HTTP/2 and HTTP/3; HTTPS only towards viewers (redirect) and origins; TLS 1.2 (2021 ciphers) with an
@@ -154,8 +156,11 @@ function cacheBehaviour(behaviour: Behaviour, edgeVersion: string): { [key: stri
     Compress: true,
     CachePolicyId: MANAGED_CACHING_OPTIMIZED,
     ResponseHeadersPolicyId: ref(CONTENT_HEADERS),
-    ...(behaviour.gate
+    ...(behaviour.gate === 'lambda-edge'
       ? { LambdaFunctionAssociations: [{ EventType: 'viewer-request', LambdaFunctionARN: ref(edgeVersion) }] }
+      : {}),
+    ...(behaviour.gate === 'cloudfront-function'
+      ? { FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: getAtt(GATE_FUNCTION, 'FunctionARN') }] }
       : {}),
     ...(behaviour.trustedKeyGroup ? { TrustedKeyGroups: [ref(KEY_GROUP)] } : {}),
   };

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isEdgepassError } from '../../shared/cloudfront/errors';
 import { loadConfigFile } from '../../shared/config/file';
@@ -11,9 +14,26 @@ import { edgepassStack, type StackContext } from './stack';
  * edgepass stack (scripts/serverless-edgepass.cjs loads it from dist/). After serverless compiles the
  * functions and events, it checks the edge function against Lambda@Edge's rules, then adds what
  * `edgepassStack` computes from the configuration for the stage and `custom.edgepass` (the stage
- * parameters). Resources are added by name, never deep-merged: serverless merges `resources:` arrays
+ * parameters), with the CloudFront Functions gate built for the stage when `functionGate` is set. Resources are added by name, never deep-merged: serverless merges `resources:` arrays
  * index by index, which would mix cache behaviours.
  */
+
+/**
+ * The CloudFront Functions gate for the stage, built as `npm run build` builds dist/cloudfront-function.js
+ * (scripts/cloudfront-function.cjs) into a temporary folder: the exact script the template carries.
+ */
+function buildGateFunction(dir: string, configFile: string, stage: string): string {
+  const { buildCloudFrontFunction } = createRequire(join(dir, 'package.json'))('./scripts/cloudfront-function.cjs') as {
+    buildCloudFrontFunction(o: { configFile: string; stage?: string; outfile: string }): { outfile: string };
+  };
+  const out = mkdtempSync(join(tmpdir(), 'edgepass-function-'));
+  try {
+    const { outfile } = buildCloudFrontFunction({ configFile, stage, outfile: join(out, 'cloudfront-function.js') });
+    return readFileSync(outfile, 'utf8');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
 
 /** The function keys in serverless.yml. */
 export const FUNCTIONS = { edge: 'viewerRequest', login: 'login', sign: 'sign' } as const;
@@ -38,7 +58,7 @@ interface Serverless {
   getProvider(name: 'aws'): {
     getStage(): string;
     getRegion(): string;
-    naming: { getLambdaLogicalId(name: string): string };
+    naming: { getLambdaLogicalId(name: string): string; getStackName(): string };
   };
 }
 
@@ -73,8 +93,14 @@ export class EdgepassPlugin {
     let stack: ReturnType<typeof edgepassStack>;
     try {
       const dir = this.serverless.serviceDir ?? this.serverless.config?.servicePath ?? process.cwd();
-      const config = loadConfigFile(process.env.EDGEPASS_CONFIG || join(dir, 'edgepass.config.json'), context.stage);
-      stack = edgepassStack(config, parseDeploySettings(this.serverless.service.custom?.edgepass), context);
+      const configFile = process.env.EDGEPASS_CONFIG || join(dir, 'edgepass.config.json');
+      const config = loadConfigFile(configFile, context.stage);
+      const cloudFrontFunctionCode =
+        config.functionGate === undefined ? undefined : buildGateFunction(dir, configFile, context.stage);
+      stack = edgepassStack(config, parseDeploySettings(this.serverless.service.custom?.edgepass), {
+        ...context,
+        cloudFrontFunctionCode,
+      });
     } catch (error) {
       // One line naming the field or the parameter, as the build does (esbuild.config.cjs).
       if (isEdgepassError(error) && error.code === 'INVALID_CONFIG') this.fail(error.message);
@@ -112,6 +138,7 @@ export class EdgepassPlugin {
       this.fail('edgepass deploy: no HTTP API (the login and sign httpApi events)');
     return {
       stage: provider.getStage(),
+      stackName: provider.naming.getStackName(),
       httpApi: 'HttpApi',
       edge: { ...edge, versionLogicalId },
       login: fn(FUNCTIONS.login),

@@ -2,6 +2,7 @@ import { EdgepassError } from '../../shared/cloudfront/errors';
 import type { EdgepassConfig } from '../../shared/config/schema';
 import { alarmResources } from './alarms';
 import { getAtt, join, type Output, type Resources, ref } from './cloudformation';
+import { cloudFrontFunctionResources } from './cloudfront-function';
 import { alternateDomainNames, DISTRIBUTION, distributionResources } from './distribution';
 import { keyGroupResources } from './keys';
 import { BUCKET, bucketResources } from './origins';
@@ -18,11 +19,15 @@ import type { DeploySettings } from './settings';
 /** What the plugin found in serverless's compiled template. */
 export interface StackContext {
   readonly stage: string;
+  /** The CloudFormation stack's name (`<service>-<stage>`): the CloudFront Function and its store are named after it. */
+  readonly stackName: string;
   /** Logical id of the HTTP API serverless creates for the `httpApi` events. */
   readonly httpApi: string;
   readonly edge: { readonly functionLogicalId: string; readonly versionLogicalId: string; readonly name: string };
   readonly login: { readonly functionLogicalId: string; readonly name: string };
   readonly sign: { readonly functionLogicalId: string; readonly name: string };
+  /** The CloudFront Function built for the stage, when `functionGate` is configured. */
+  readonly cloudFrontFunctionCode?: string | undefined;
 }
 
 export interface EdgepassStack {
@@ -83,6 +88,11 @@ function notices(config: EdgepassConfig): string[] {
       'trustedKeyGroupPaths: CloudFront checks Key-Pair-Id against the public key ids it assigns; after deploying, make keyGroup ids (and the secret’s keyPairId) the ones in the PublicKeyIds output',
     );
   }
+  if (config.functionGate !== undefined) {
+    out.push(
+      'functionGate: the CloudFront Function denies every request (unknown-key) until its KeyValueStore holds the session key: after deploying, put session-key:<sessionKeyId> from the signing secret into the SessionKeyStoreArn output (docs/deploy.md, "The CloudFront Functions gate")',
+    );
+  }
   if (
     !config.domains.some((host) => host.endsWith('.cloudfront.net')) &&
     alternateDomainNames(config.domains).length === 0
@@ -94,9 +104,24 @@ function notices(config: EdgepassConfig): string[] {
   return out;
 }
 
+/** The CloudFront Functions gate and its KeyValueStore, with `functionGate`; nothing without it. */
+function functionGateResources(
+  config: EdgepassConfig,
+  context: StackContext,
+): { resources: Resources; outputs: Record<string, Output> } {
+  if (config.functionGate === undefined) {
+    if (context.cloudFrontFunctionCode !== undefined)
+      fail('a CloudFront Function was built but functionGate is not set');
+    return { resources: {}, outputs: {} };
+  }
+  if (context.cloudFrontFunctionCode === undefined) fail('functionGate is set but no CloudFront Function was built');
+  return cloudFrontFunctionResources(context.cloudFrontFunctionCode, context);
+}
+
 export function edgepassStack(config: EdgepassConfig, settings: DeploySettings, context: StackContext): EdgepassStack {
   check(config, settings);
   const keys = keyGroupResources(config);
+  const gateFunction = functionGateResources(config, context);
   const bucket = settings.originUrl === undefined;
   const resources: Resources = {
     ...(bucket ? bucketResources(DISTRIBUTION) : {}),
@@ -106,6 +131,7 @@ export function edgepassStack(config: EdgepassConfig, settings: DeploySettings, 
       stage: context.stage,
     }),
     ...keys.resources,
+    ...gateFunction.resources,
     ...roleResources(config, settings, { edge: context.edge.name, login: context.login.name, sign: context.sign.name }),
     ...edgeReplicaLogGroup(context.edge.name, settings.logRetentionDays),
     // What serverless adds for a cloudFront event: CloudFront may invoke the version it replicates.
@@ -138,6 +164,7 @@ export function edgepassStack(config: EdgepassConfig, settings: DeploySettings, 
       Value: getAtt(DISTRIBUTION, 'DomainName'),
     },
     ...keys.outputs,
+    ...gateFunction.outputs,
     ...(bucket
       ? {
           ContentBucketName: {

@@ -6,18 +6,25 @@ import { type EdgepassConfig, isCloudFrontPathPattern } from './schema';
  * the HTTP API (login and URL issuer); `trustedKeyGroupPaths` are checked by CloudFront itself against
  * the key group; `publicPaths` that CloudFront can express go to the content origin without the gate;
  * every `protectedPaths` pattern and the default behaviour go to the content origin through the edge
- * gate. The gate also runs on the default behaviour: it denies by default, and CloudFront picks a
- * behaviour on a normalised path, so a respelling may land anywhere.
+ * gate; `functionGate.paths` go there through the CloudFront Functions gate instead. The Lambda@Edge
+ * gate also runs on the default behaviour: it denies by default, and CloudFront picks a behaviour on a
+ * normalised path, so a respelling may land anywhere.
  */
 export interface Behaviour {
   /** CloudFront path pattern (`*` any run, `?` one character); `*` is the default behaviour. */
   readonly pathPattern: string;
   readonly target: 'api' | 'origin';
-  /** The Lambda@Edge viewer-request gate runs on it. */
-  readonly gate: boolean;
+  /**
+   * The viewer-request gate that runs on it: the Lambda@Edge gate (`lambda-edge`), the CloudFront
+   * Functions gate (`cloudfront-function`, docs/cloudfront-function.md), or none.
+   */
+  readonly gate: Gate | undefined;
   /** CloudFront's own signed URL/cookie check against the key group (TrustedKeyGroups) runs on it. */
   readonly trustedKeyGroup: boolean;
 }
+
+/** Which of the two gates runs on a behaviour. */
+export type Gate = 'lambda-edge' | 'cloudfront-function';
 
 /** The HTTP API's routes, behind the distribution so cookies land on the content's domain. */
 export const API_PATTERNS = ['/auth/*', '/api/*'] as const;
@@ -34,19 +41,24 @@ export type ContentOriginKind = 's3' | 'https';
  * which only the gate's canonical-path rule refuses. With an `https` origin every public path stays
  * behind the gate, which lets it through after that check.
  *
+ * The CloudFront Functions gate's paths come before the protected ones, so a function path inside a
+ * protected pattern (`/videos/free/*` in `/videos/*`) is the function's, and after the public and
+ * key-group paths, which no gate guards.
+ *
  * @example
  * distributionBehaviours({ protectedPaths: ['/videos/*'], publicPaths: ['/login'], trustedKeyGroupPaths: [] })
  *   .map((b) => b.pathPattern)
  * // ['/auth/*', '/api/*', '/login', '/videos/*', '*']
  */
 export function distributionBehaviours(
-  config: Pick<EdgepassConfig, 'protectedPaths' | 'publicPaths' | 'trustedKeyGroupPaths'>,
+  config: Pick<EdgepassConfig, 'protectedPaths' | 'publicPaths' | 'trustedKeyGroupPaths'> &
+    Partial<Pick<EdgepassConfig, 'functionGate'>>,
   origin: ContentOriginKind = 's3',
 ): Behaviour[] {
-  const behaviour = (pathPattern: string, kind: 'api' | 'key-group' | 'public' | 'gate'): Behaviour => ({
+  const behaviour = (pathPattern: string, kind: 'api' | 'key-group' | 'public' | Gate): Behaviour => ({
     pathPattern,
     target: kind === 'api' ? 'api' : 'origin',
-    gate: kind === 'gate',
+    gate: kind === 'lambda-edge' || kind === 'cloudfront-function' ? kind : undefined,
     trustedKeyGroup: kind === 'key-group',
   });
   const taken = new Set<string>(API_PATTERNS);
@@ -66,10 +78,11 @@ export function distributionBehaviours(
     // Public first: the gate lets a public path through even inside a protected or key-group pattern.
     ...ungated.filter(fresh).map((pattern) => behaviour(pattern, 'public')),
     ...config.trustedKeyGroupPaths.filter(fresh).map((pattern) => behaviour(pattern, 'key-group')),
+    ...(config.functionGate?.paths ?? []).filter(fresh).map((pattern) => behaviour(pattern, 'cloudfront-function')),
     ...config.protectedPaths
       .filter((pattern) => pattern !== '/*' && pattern !== '*')
       .filter(fresh)
-      .map((pattern) => behaviour(pattern, 'gate')),
-    behaviour('*', 'gate'),
+      .map((pattern) => behaviour(pattern, 'lambda-edge')),
+    behaviour('*', 'lambda-edge'),
   ];
 }

@@ -95,8 +95,18 @@ const edge = z.strictObject({
  * CloudFront cookies, MAC'd with the signing secret's `sessionKey`.
  */
 const functionGate = z.strictObject({
-  /** Path patterns of the cache behaviours the function guards (the deploy and the local stack read them). */
-  paths: z.array(pathPattern).min(1).max(64),
+  /**
+   * Path patterns of the cache behaviours the function guards (the deploy and the local stack read
+   * them): each is a behaviour of its own, so CloudFront must be able to express it.
+   */
+  paths: z
+    .array(
+      pathPattern.refine(isCloudFrontPathPattern, {
+        message: `not a CloudFront path pattern (a / then A-Z a-z 0-9 _ - . * $ ~ " ' @ : + &, at most 255 characters)`,
+      }),
+    )
+    .min(1)
+    .max(64),
 });
 
 /** JWT algorithms accepted from identity providers; `none` can never be listed. */

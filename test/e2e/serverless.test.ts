@@ -63,8 +63,8 @@ type Template = { Resources: Record<string, { Type: string; Properties: any }>; 
 describe('npm run package (serverless package, no AWS credentials)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'edgepass-sls-'));
   const out = join(dir, 'out');
-  // The repository's dev configuration during a rotation (a second key) and with a download path that
-  // CloudFront checks itself.
+  // The repository's dev configuration during a rotation (a second key), with a download path that
+  // CloudFront checks itself and the CloudFront Functions gate on /videos/free/*.
   const configFile = join(dir, 'edgepass.config.json');
   let template: Template;
   let config: EdgepassConfig;
@@ -82,6 +82,7 @@ describe('npm run package (serverless package, no AWS credentials)', () => {
           { id: 'KNEXTSAMPLE001', publicKeyFile: 'next.pem' },
         ],
         trustedKeyGroupPaths: ['/downloads/*'],
+        functionGate: { paths: ['/videos/free/*'] },
       }),
     );
     config = loadConfigFile(configFile, 'dev');
@@ -170,7 +171,7 @@ describe('npm run package (serverless package, no AWS credentials)', () => {
     }
   });
 
-  it('has the behaviours of the configuration: the gate by version ARN, public paths without it, a key-group path', () => {
+  it('has the behaviours of the configuration: the gate by version ARN, public paths without it, a key-group path, a function path', () => {
     const versions = ofType('AWS::Lambda::Version').filter(([name]) => name.startsWith('ViewerRequest'));
     expect(versions).toHaveLength(1);
     const expected = distributionBehaviours(config);
@@ -178,14 +179,16 @@ describe('npm run package (serverless package, no AWS credentials)', () => {
     const shape = (b: any) => [
       b.PathPattern,
       b.TargetOriginId,
-      b.LambdaFunctionAssociations?.[0]?.LambdaFunctionARN.Ref ?? '-',
+      b.LambdaFunctionAssociations?.[0]?.LambdaFunctionARN.Ref ??
+        b.FunctionAssociations?.[0]?.FunctionARN['Fn::GetAtt'][0] ??
+        '-',
       b.TrustedKeyGroups === undefined ? '-' : 'key-group',
     ];
     expect(actual.map(shape)).toEqual(
       expected.map((b) => [
         b.pathPattern,
         b.target === 'api' ? 'edgepass-http-api' : 'edgepass-content',
-        b.gate ? versions[0]?.[0] : '-',
+        b.gate === 'lambda-edge' ? versions[0]?.[0] : b.gate === 'cloudfront-function' ? 'EdgepassGateFunction' : '-',
         b.trustedKeyGroup ? 'key-group' : '-',
       ]),
     );
@@ -195,6 +198,7 @@ describe('npm run package (serverless package, no AWS credentials)', () => {
       '/login',
       '/videos/trailer.mp4',
       '/downloads/*',
+      '/videos/free/*',
       '/videos/*',
       '/reports/*',
       '*',
@@ -256,8 +260,17 @@ describe('npm run package (serverless package, no AWS credentials)', () => {
       expect(distribution().Origins.map((o: any) => o.Id)).toEqual(['edgepass-content', 'edgepass-http-api']);
       for (const b of behaviours()) {
         expect(b.ViewerProtocolPolicy, b.PathPattern).not.toBe('allow-all');
-        // No CloudFront Function and no other trigger: only the gate decides.
-        expect(b.FunctionAssociations, b.PathPattern).toBeUndefined();
+        if (b.FunctionAssociations !== undefined) {
+          // The CloudFront Functions gate, only where functionGate.paths put it, alone on the viewer request.
+          expect(config.functionGate?.paths, b.PathPattern).toContain(b.PathPattern);
+          expect(b.FunctionAssociations).toEqual([
+            { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': ['EdgepassGateFunction', 'FunctionARN'] } },
+          ]);
+          expect(b.LambdaFunctionAssociations, b.PathPattern).toBeUndefined();
+          expect(b.TargetOriginId).toBe('edgepass-content');
+          expect(b.AllowedMethods, b.PathPattern).toEqual(['GET', 'HEAD']);
+          continue;
+        }
         if (b.TargetOriginId === 'edgepass-http-api') {
           expect(['/auth/*', '/api/*']).toContain(b.PathPattern);
           expect(b.LambdaFunctionAssociations, b.PathPattern).toBeUndefined();

@@ -11,7 +11,7 @@ const base = {
 };
 
 const shape = (behaviours: ReturnType<typeof distributionBehaviours>) =>
-  behaviours.map((b) => [b.pathPattern, b.target, b.gate ? 'gate' : b.trustedKeyGroup ? 'key-group' : 'none']);
+  behaviours.map((b) => [b.pathPattern, b.target, b.gate ?? (b.trustedKeyGroup ? 'key-group' : 'none')]);
 
 describe('distributionBehaviours', () => {
   const config = {
@@ -28,9 +28,9 @@ describe('distributionBehaviours', () => {
       ['/assets/*', 'origin', 'none'],
       ['/videos/trailer.mp4', 'origin', 'none'],
       ['/downloads/*', 'origin', 'key-group'],
-      ['/videos/*', 'origin', 'gate'],
-      ['/reports/*', 'origin', 'gate'],
-      ['*', 'origin', 'gate'],
+      ['/videos/*', 'origin', 'lambda-edge'],
+      ['/reports/*', 'origin', 'lambda-edge'],
+      ['*', 'origin', 'lambda-edge'],
     ]);
   });
 
@@ -41,7 +41,27 @@ describe('distributionBehaviours', () => {
 
   it('keeps every public path behind the gate in front of an HTTPS origin, which may resolve what S3 reads literally', () => {
     const behaviours = distributionBehaviours({ ...config, trustedKeyGroupPaths: [] }, 'https');
-    expect(behaviours.filter((b) => b.target === 'origin').every((b) => b.gate)).toBe(true);
+    expect(behaviours.filter((b) => b.target === 'origin').every((b) => b.gate === 'lambda-edge')).toBe(true);
+  });
+
+  it('puts the CloudFront Functions gate’s paths after the public and key-group ones, before the protected ones', () => {
+    const behaviours = distributionBehaviours({
+      ...config,
+      functionGate: { paths: ['/videos/free/*', '/login', '/downloads/*', '/reports/*', '/videos/free/*'] },
+    });
+    expect(shape(behaviours)).toEqual([
+      ['/auth/*', 'api', 'none'],
+      ['/api/*', 'api', 'none'],
+      ['/login', 'origin', 'none'],
+      ['/assets/*', 'origin', 'none'],
+      ['/videos/trailer.mp4', 'origin', 'none'],
+      ['/downloads/*', 'origin', 'key-group'],
+      // Inside /videos/*: the function's, because it comes first; /reports/* too, listed for it.
+      ['/videos/free/*', 'origin', 'cloudfront-function'],
+      ['/reports/*', 'origin', 'cloudfront-function'],
+      ['/videos/*', 'origin', 'lambda-edge'],
+      ['*', 'origin', 'lambda-edge'],
+    ]);
   });
 
   it('gives a pattern listed twice (or shadowed by the API) one behaviour', () => {
@@ -65,5 +85,22 @@ describe('trustedKeyGroupPaths', () => {
     ['/dl/../x', /trustedKeyGroupPaths\.0: not a canonical path/],
   ])('refuses %s with the field name', (pattern, message) => {
     expect(() => parseConfig({ ...base, trustedKeyGroupPaths: [pattern] })).toThrow(message);
+  });
+});
+
+describe('functionGate.paths', () => {
+  it('takes CloudFront path patterns, /* included (the function on every path the others leave)', () => {
+    expect(parseConfig({ ...base, functionGate: { paths: ['/*', '/videos/free/*'] } }).functionGate).toEqual({
+      paths: ['/*', '/videos/free/*'],
+    });
+  });
+
+  it.each([
+    ['/dl/(x)/*', /functionGate\.paths\.0: not a CloudFront path pattern/],
+    ['/', /functionGate\.paths\.0: not a CloudFront path pattern/],
+    [`/${'a'.repeat(255)}`, /functionGate\.paths\.0: not a CloudFront path pattern/],
+    ['/dl/../x', /functionGate\.paths\.0: not a canonical path/],
+  ])('refuses %s, which could not be a behaviour of its own, with the field name', (pattern, message) => {
+    expect(() => parseConfig({ ...base, functionGate: { paths: [pattern] } })).toThrow(message);
   });
 });

@@ -4,6 +4,7 @@ import { alarmMetrics, LOGIN_DENIAL_REASONS, SIGNING_ERROR_REASONS } from '../..
 import { API_FORWARDED_COOKIE, API_FORWARDED_HEADERS } from '../../../scripts/deploy/distribution';
 import { keyFingerprint } from '../../../scripts/deploy/keys';
 import { parseDeploySettings } from '../../../scripts/deploy/settings';
+import { edgepassStack } from '../../../scripts/deploy/stack';
 import { distributionBehaviours } from '../../../shared/config/behaviours';
 import { CONTEXT, CURRENT, NEXT, testConfig, testStack } from '../../fixtures/deploy-stack';
 
@@ -23,7 +24,7 @@ describe('the distribution', () => {
     behaviours.forEach((behaviour: any, index: number) => {
       const want = expected[index];
       expect(behaviour.LambdaFunctionAssociations, behaviour.PathPattern).toEqual(
-        want?.gate
+        want?.gate === 'lambda-edge'
           ? [{ EventType: 'viewer-request', LambdaFunctionARN: { Ref: CONTEXT.edge.versionLogicalId } }]
           : undefined,
       );
@@ -256,6 +257,83 @@ describe('the alarms', () => {
         ([, alarm]) => JSON.stringify(alarm.Properties.AlarmActions) === '[{"Ref":"AlarmTopic"}]',
       ),
     ).toBe(true);
+  });
+});
+
+describe('the CloudFront Functions gate', () => {
+  const CODE = 'async function handler(event) { return event.request; }';
+  const config = testConfig({ functionGate: { paths: ['/videos/free/*', '/reports/*'] } });
+  const stackWith = (code: string | undefined, context: Partial<typeof CONTEXT> = {}) =>
+    edgepassStack(config, parseDeploySettings({}), { ...CONTEXT, ...context, cloudFrontFunctionCode: code });
+
+  it('is a published cloudfront-js-2.0 function with the built code and its KeyValueStore', () => {
+    const stack = stackWith(CODE);
+    expect(resourcesOf(stack).EdgepassSessionKeyStore).toEqual({
+      Type: 'AWS::CloudFront::KeyValueStore',
+      Properties: { Name: 'edgepass-test-session-keys', Comment: expect.stringContaining('session-key:<id>') },
+    });
+    expect(resourcesOf(stack).EdgepassGateFunction).toEqual({
+      Type: 'AWS::CloudFront::Function',
+      Properties: {
+        Name: 'edgepass-test-gate',
+        AutoPublish: true,
+        FunctionCode: CODE,
+        FunctionConfig: {
+          Comment: expect.any(String),
+          Runtime: 'cloudfront-js-2.0',
+          KeyValueStoreAssociations: [{ KeyValueStoreARN: { 'Fn::GetAtt': ['EdgepassSessionKeyStore', 'Arn'] } }],
+        },
+      },
+    });
+    expect(stack.outputs.SessionKeyStoreArn?.Value).toEqual({ 'Fn::GetAtt': ['EdgepassSessionKeyStore', 'Arn'] });
+    expect(stack.notices.join('\n')).toContain('denies every request (unknown-key) until its KeyValueStore holds');
+  });
+
+  it('runs on the behaviours of functionGate.paths instead of the Lambda@Edge gate, and nowhere else', () => {
+    const distribution = distributionOf(stackWith(CODE));
+    const behaviours = [...distribution.CacheBehaviors, { PathPattern: '*', ...distribution.DefaultCacheBehavior }];
+    const expected = distributionBehaviours(config);
+    expect(behaviours.map((b: any) => b.PathPattern)).toEqual(expected.map((b) => b.pathPattern));
+    behaviours.forEach((behaviour: any, index: number) => {
+      const gate = expected[index]?.gate;
+      expect(behaviour.FunctionAssociations, behaviour.PathPattern).toEqual(
+        gate === 'cloudfront-function'
+          ? [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': ['EdgepassGateFunction', 'FunctionARN'] } }]
+          : undefined,
+      );
+      expect(behaviour.LambdaFunctionAssociations === undefined, behaviour.PathPattern).toBe(gate !== 'lambda-edge');
+    });
+    expect(expected.filter((b) => b.gate === 'cloudfront-function').map((b) => b.pathPattern)).toEqual([
+      '/videos/free/*',
+      '/reports/*',
+    ]);
+  });
+
+  it('adds nothing without functionGate, and no CloudFront Function association anywhere', () => {
+    const stack = testStack();
+    expect(ofType(stack, 'AWS::CloudFront::Function')).toEqual([]);
+    expect(ofType(stack, 'AWS::CloudFront::KeyValueStore')).toEqual([]);
+    expect(JSON.stringify(distributionOf(stack))).not.toContain('"FunctionAssociations"');
+  });
+
+  it.each([
+    [undefined, {}, /functionGate is set but no CloudFront Function was built/],
+    ['', {}, /the CloudFront Function is 0 bytes; CloudFront takes 1 to 10240/],
+    ['x'.repeat(10 * 1024 + 1), {}, /is 10241 bytes; CloudFront takes 1 to 10240/],
+    [
+      CODE,
+      { stackName: `edgepass-${'s'.repeat(50)}` },
+      /named after the stack \(edgepass-s+-session-keys\).*1-64 letters/,
+    ],
+    [CODE, { stackName: 'edgepass-dev.1' }, /named after the stack/],
+  ])('refuses code %#, naming the cause', (code, context, message) => {
+    expect(() => stackWith(code, context)).toThrow(message);
+  });
+
+  it('refuses a built function without functionGate (a stale build would deploy a gate nothing configures)', () => {
+    expect(() =>
+      edgepassStack(testConfig(), parseDeploySettings({}), { ...CONTEXT, cloudFrontFunctionCode: CODE }),
+    ).toThrow(/a CloudFront Function was built but functionGate is not set/);
   });
 });
 
