@@ -193,6 +193,8 @@ describe('toFunctionResult', () => {
     const rejected = toFunctionResult({ action: 'reject', reason: 'bad-request', detail: 'dot-segment' }, request());
     expect(rejected).toEqual(functionBadRequest());
     expect(functionBadRequest()).toMatchObject({ statusCode: 400, statusDescription: 'Bad Request' });
-    expect(functionBadRequest().body?.data).toContain('<Code>BadRequest</Code>');
+    expect(functionBadRequest().body?.data).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>BadRequest</Code><Message>Bad Request</Message></Error>',
+    );
   });
 });
