@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileResource } from '../../../shared/cloudfront/resource-pattern';
 import {
   inSessionResource,
+  isSessionKeyText,
   issueSessionToken,
   readSessionToken,
   SESSION_RESOURCE,
@@ -31,6 +32,19 @@ describe('issueSessionToken / readSessionToken / verifySessionToken', () => {
     expect(verifySessionToken(read as NonNullable<typeof read>, undefined, sessionHmac, RESOURCE, NOW)).toBe(
       'unknown-key',
     );
+  });
+
+  it('takes a store value that is not a key’s text as no key, even when the token was MAC’d with it', () => {
+    for (const key of ['null', 'undefined', ' ', 'a', '0', 'k'.repeat(42), `${KEY}\n`, `${KEY}=`, 'k'.repeat(1025)]) {
+      const forged = readSessionToken(
+        issueSessionToken({ keyId: 'S1', expires: NOW + 60, resource: RESOURCE }, key, sessionHmac),
+      ) as NonNullable<ReturnType<typeof readSessionToken>>;
+      expect(verifySessionToken(forged, key, sessionHmac, 'https://media.example.com/videos/a.ts', NOW), key).toBe(
+        'unknown-key',
+      );
+    }
+    expect(isSessionKeyText(KEY)).toBe(true);
+    expect(isSessionKeyText('k'.repeat(1024))).toBe(true);
   });
 
   it('names the KeyValueStore key of a session key as the docs and `keys rotate` say', () => {
