@@ -1,5 +1,5 @@
 import { EdgepassError } from '../../shared/cloudfront/errors';
-import { getAtt, type Output, type Resources } from './cloudformation';
+import { getAtt, type Output, policyDocument, type Resources, ref } from './cloudformation';
 
 /**
  * The CloudFront Functions gate (docs/cloudfront-function.md), when `functionGate` is configured: the
@@ -8,10 +8,20 @@ import { getAtt, type Output, type Resources } from './cloudformation';
  * function with the behaviours of `functionGate.paths` (distribution.ts). The store is created empty:
  * the session key goes in with `aws cloudfront-keyvaluestore put-key`, never through the template
  * (which is stored in S3 and shown in the console), and until then the function denies (`unknown-key`).
+ *
+ * A store's values are readable by any principal allowed `cloudfront-keyvaluestore:GetKey`/`ListKeys`,
+ * and AWS's managed CloudFrontReadOnlyAccess allows both on every store: whoever reads the session
+ * key can MAC a token for anything the function guards. No resource policy exists for a store, so the
+ * stack adds a managed policy denying those reads on this one, for the operator to attach to every
+ * role, user or group that reads CloudFront but must not read content (docs/security.md).
  */
 
 export const GATE_FUNCTION = 'EdgepassGateFunction';
 export const SESSION_KEY_STORE = 'EdgepassSessionKeyStore';
+export const SESSION_KEY_READ_DENY = 'SessionKeyStoreReadDeny';
+
+/** The KeyValueStore API calls that return values: whoever may call them can forge session tokens. */
+export const SESSION_KEY_READ_ACTIONS = ['cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:ListKeys'];
 
 /** CloudFront Functions' limit on a function's code, and the names CloudFront accepts for it and for a store. */
 export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10 * 1024;
@@ -65,8 +75,27 @@ export function cloudFrontFunctionResources(
           },
         },
       },
+      [SESSION_KEY_READ_DENY]: {
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          Description: `edgepass ${context.stage}: attach to anyone who reads CloudFront but must not read the session key`,
+          PolicyDocument: policyDocument([
+            {
+              Sid: 'NoSessionKeyReads',
+              Effect: 'Deny',
+              Action: SESSION_KEY_READ_ACTIONS,
+              Resource: getAtt(SESSION_KEY_STORE, 'Arn'),
+            },
+          ]),
+        },
+      },
     },
     outputs: {
+      SessionKeyStoreReadDenyPolicyArn: {
+        Description:
+          'attach to every role, user or group with CloudFront read access (e.g. CloudFrontReadOnlyAccess) that must not be able to forge session tokens',
+        Value: ref(SESSION_KEY_READ_DENY),
+      },
       SessionKeyStoreArn: {
         Description:
           'the KeyValueStore the CloudFront Functions gate reads its session keys from (aws cloudfront-keyvaluestore put-key --kvs-arn …)',

@@ -1,4 +1,5 @@
 import { EdgepassError } from '../../shared/cloudfront/errors';
+import { distributionBehaviours } from '../../shared/config/behaviours';
 import type { EdgepassConfig } from '../../shared/config/schema';
 import { alarmResources } from './alarms';
 import { getAtt, join, type Output, type Resources, ref } from './cloudformation';
@@ -81,8 +82,17 @@ function check(config: EdgepassConfig, settings: DeploySettings): void {
   }
 }
 
-function notices(config: EdgepassConfig): string[] {
+/** CloudFront's default quota of cache behaviours per distribution (adjustable on request). */
+const BEHAVIOURS_QUOTA = 75;
+
+function notices(config: EdgepassConfig, settings: DeploySettings): string[] {
   const out: string[] = [];
+  const behaviours = distributionBehaviours(config, settings.originUrl === undefined ? 's3' : 'https').length;
+  if (behaviours > BEHAVIOURS_QUOTA) {
+    out.push(
+      `the distribution has ${behaviours} cache behaviours, over CloudFront's default quota of ${BEHAVIOURS_QUOTA}: the deploy fails unless the quota was raised (Service Quotas, "Cache behaviors per distribution"); fewer publicPaths, protectedPaths or functionGate.paths patterns (wildcards) avoid it`,
+    );
+  }
   if (config.trustedKeyGroupPaths.length > 0) {
     out.push(
       'trustedKeyGroupPaths: CloudFront checks Key-Pair-Id against the public key ids it assigns; after deploying, make keyGroup ids (and the secret’s keyPairId) the ones in the PublicKeyIds output',
@@ -174,5 +184,5 @@ export function edgepassStack(config: EdgepassConfig, settings: DeploySettings, 
         }
       : {}),
   };
-  return { resources, outputs, notices: notices(config) };
+  return { resources, outputs, notices: notices(config, settings) };
 }

@@ -4,6 +4,7 @@ import { loadPublicKey } from '../cloudfront/signing-key';
 import type { EdgeConfig } from '../edge/edge-config';
 import type { GateRules } from '../edge/gate-decision';
 import { checkCookieConfig } from '../identity/login-cookies';
+import { API_PATTERNS } from './behaviours';
 import { configSchema, type EdgepassConfig, stageSchema } from './schema';
 
 function formatIssues(error: z.ZodError): string {
@@ -101,6 +102,19 @@ export function parseConfig(input: unknown, stage?: string, readKeyFile?: KeyFil
     'rule name',
     config.accessRules.map((r) => r.name),
   );
+  const functionPaths = config.functionGate?.paths ?? [];
+  unique('functionGate.paths', 'path', functionPaths);
+  functionPaths.forEach((path, index) => {
+    // Those behaviours come first (behaviours.ts): the function would be deployed and never run there.
+    const owner = (API_PATTERNS as readonly string[]).includes(path)
+      ? 'an HTTP API route'
+      : config.publicPaths.includes(path)
+        ? 'in publicPaths'
+        : config.trustedKeyGroupPaths.includes(path)
+          ? 'in trustedKeyGroupPaths'
+          : undefined;
+    if (owner !== undefined) fail(`functionGate.paths.${index}: ${path} is ${owner}, whose behaviour comes first`);
+  });
   try {
     // Cookies that could not work (over 4 KB, two grants on one Path) fail the build, not a login.
     checkCookieConfig(config.accessRules, config.cookie, config.scheme, config.domains);

@@ -272,7 +272,11 @@ const baseShape = {
   /** Secrets Manager secret holding `{"keyPairId","privateKey"}` for the signing Lambdas. */
   signingSecretId: z.string().min(1).max(512),
   edge: edge.default({ verifyCacheSize: 1024 }),
-  functionGate: functionGate.optional(),
+  /** `null` turns it off (a stage that does not want the top level's). */
+  functionGate: functionGate
+    .nullable()
+    .optional()
+    .transform((value) => value ?? undefined),
   /** OIDC providers whose JWTs the login and sign functions accept. */
   identityProviders: z.array(identityProvider).max(10).default([]),
   /** Claims → grants; the first rule whose conditions hold wins; no match → 403. */

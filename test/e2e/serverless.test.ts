@@ -352,10 +352,19 @@ describe('npm run package (serverless package, no AWS credentials)', () => {
       const iam = Object.entries(template.Resources).filter(([, r]) => r.Type.startsWith('AWS::IAM::'));
       expect(iam.map(([id, r]) => `${id} ${r.Type}`).sort()).toEqual([
         'LoginRole AWS::IAM::Role',
+        'SessionKeyStoreReadDeny AWS::IAM::ManagedPolicy',
         'SignRole AWS::IAM::Role',
         'ViewerRequestRole AWS::IAM::Role',
       ]);
-      for (const [id, role] of iam) {
+      // The one managed policy denies, and only reading the session key store (for the operator to attach).
+      expect(resource('SessionKeyStoreReadDeny').PolicyDocument.Statement).toEqual([
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: ['cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:ListKeys'],
+          Resource: { 'Fn::GetAtt': ['EdgepassSessionKeyStore', 'Arn'] },
+        }),
+      ]);
+      for (const [id, role] of iam.filter(([, r]) => r.Type === 'AWS::IAM::Role')) {
         expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
         for (const statement of role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)) {
           expect(statement.Effect, id).toBe('Allow');

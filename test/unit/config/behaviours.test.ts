@@ -103,4 +103,29 @@ describe('functionGate.paths', () => {
   ])('refuses %s, which could not be a behaviour of its own, with the field name', (pattern, message) => {
     expect(() => parseConfig({ ...base, functionGate: { paths: [pattern] } })).toThrow(message);
   });
+
+  it.each([
+    ['/auth/*', 'is an HTTP API route'],
+    ['/login', 'is in publicPaths'],
+    ['/downloads/*', 'is in trustedKeyGroupPaths'],
+  ])('refuses %s, whose behaviour is another’s (the function would be deployed and never run)', (path, owner) => {
+    const config = { ...base, publicPaths: ['/login'], trustedKeyGroupPaths: ['/downloads/*'] };
+    expect(() => parseConfig({ ...config, functionGate: { paths: ['/videos/*', path] } })).toThrow(
+      `functionGate.paths.1: ${path} ${owner}, whose behaviour comes first`,
+    );
+    expect(() => parseConfig({ ...config, functionGate: { paths: ['/videos/*', '/videos/*'] } })).toThrow(
+      'functionGate.paths: path /videos/* appears twice',
+    );
+  });
+
+  it('lets a stage turn off the top level’s function gate with null', () => {
+    const input = {
+      ...base,
+      functionGate: { paths: ['/videos/*'] },
+      stages: { prod: { keyGroup: base.keyGroup, signingSecretId: 'p', identityProviders: [], functionGate: null } },
+    };
+    expect(parseConfig(input).functionGate).toEqual({ paths: ['/videos/*'] });
+    expect(parseConfig(input, 'prod').functionGate).toBeUndefined();
+    expect(parseConfig({ ...base, functionGate: null }).functionGate).toBeUndefined();
+  });
 });

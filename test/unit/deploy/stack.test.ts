@@ -286,6 +286,16 @@ describe('the CloudFront Functions gate', () => {
       },
     });
     expect(stack.outputs.SessionKeyStoreArn?.Value).toEqual({ 'Fn::GetAtt': ['EdgepassSessionKeyStore', 'Arn'] });
+    // Anyone who can read the store can forge tokens: a policy to deny exactly those reads on it.
+    expect(resourcesOf(stack).SessionKeyStoreReadDeny?.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'NoSessionKeyReads',
+        Effect: 'Deny',
+        Action: ['cloudfront-keyvaluestore:GetKey', 'cloudfront-keyvaluestore:ListKeys'],
+        Resource: { 'Fn::GetAtt': ['EdgepassSessionKeyStore', 'Arn'] },
+      },
+    ]);
+    expect(stack.outputs.SessionKeyStoreReadDenyPolicyArn?.Value).toEqual({ Ref: 'SessionKeyStoreReadDeny' });
     expect(stack.notices.join('\n')).toContain('denies every request (unknown-key) until its KeyValueStore holds');
   });
 
@@ -313,6 +323,7 @@ describe('the CloudFront Functions gate', () => {
     const stack = testStack();
     expect(ofType(stack, 'AWS::CloudFront::Function')).toEqual([]);
     expect(ofType(stack, 'AWS::CloudFront::KeyValueStore')).toEqual([]);
+    expect(ofType(stack, 'AWS::IAM::ManagedPolicy')).toEqual([]);
     expect(JSON.stringify(distributionOf(stack))).not.toContain('"FunctionAssociations"');
   });
 
@@ -328,6 +339,19 @@ describe('the CloudFront Functions gate', () => {
     [CODE, { stackName: 'edgepass-dev.1' }, /named after the stack/],
   ])('refuses code %#, naming the cause', (code, context, message) => {
     expect(() => stackWith(code, context)).toThrow(message);
+  });
+
+  it('warns when the behaviours pass CloudFront’s default quota of 75, and not below it', () => {
+    const paths = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `/${prefix}${i}/*`);
+    const quota = (config: ReturnType<typeof testConfig>) =>
+      edgepassStack(config, parseDeploySettings({}), { ...CONTEXT, cloudFrontFunctionCode: CODE }).notices.filter(
+        (notice) => notice.includes('quota'),
+      );
+    // The API's two, the public two, the key-group one, the default: 6 besides these.
+    const at = (protectedCount: number) =>
+      testConfig({ functionGate: { paths: paths('f', 40) }, protectedPaths: paths('p', protectedCount) });
+    expect(quota(at(29))).toEqual([]);
+    expect(quota(at(31))).toEqual([expect.stringContaining('has 77 cache behaviours, over CloudFront')]);
   });
 
   it('refuses a built function without functionGate (a stale build would deploy a gate nothing configures)', () => {
