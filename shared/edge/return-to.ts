@@ -16,13 +16,13 @@ const UNSAFE_RAW = /[\x00-\x20\x7f\\]/;
 /** Decoded forms may hold spaces, but never controls (header injection, stripped by browsers). */
 const CONTROL = /[\x00-\x1f\x7f]/;
 
-function singleSlash(path: string): boolean {
-  // A path must start with exactly one slash; `//x` and `/\x` are network-path references.
-  return path.startsWith('/') && path[1] !== '/' && path[1] !== '\\';
-}
-
+/**
+ * The raw form holds no space, control or backslash, and no decoded form a control. Network-path
+ * references (`//x`, `/\x`, and `/%2F…`, `/%5C…`, `/%252F…` that decode to them) are the canonical-path
+ * rule's to refuse (`canonicalPathPart`, every caller): one rule, not a second copy here.
+ */
 function safePath(forms: readonly string[]): boolean {
-  return !UNSAFE_RAW.test(forms[0] as string) && forms.every((form) => singleSlash(form) && !CONTROL.test(form));
+  return !UNSAFE_RAW.test(forms[0] as string) && forms.every((form) => !CONTROL.test(form));
 }
 
 /** The path part of a target: up to its query or fragment. */

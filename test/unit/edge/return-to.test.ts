@@ -136,3 +136,13 @@ describe('safeReturnPath', () => {
     );
   });
 });
+
+describe('network-path references, refused by the one canonical-path rule', () => {
+  it.each(['//evil.com/x', '/%2F/evil.com', '/%5C/evil.com', '/%252F/evil.com'])(
+    'refuses %s as a same-site path and as the path of an allowed absolute URL',
+    (path) => {
+      expect(safeReturnPath(path)).toBeUndefined();
+      expect(safeReturnTo(`https://app.example.com${path}`, { allowedHosts: ['app.example.com'] })).toBeUndefined();
+    },
+  );
+});
