@@ -127,6 +127,7 @@ describe('issueSessionToken / readSessionToken / verifySessionToken', () => {
     expect(verify('abc')).toBe('malformed-signature');
     expect(verify('a'.repeat(44))).toBe('malformed-signature');
     expect(verify(`${'a'.repeat(42)}+`)).toBe('malformed-signature');
+    expect(verify(`+${'a'.repeat(42)}`)).toBe('malformed-signature');
     expect(verify('a'.repeat(43))).toBe('bad-signature');
     expect(verify(sessionHmac(KEY, signed))).toBe('ok');
   });
