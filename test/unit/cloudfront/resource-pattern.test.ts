@@ -37,6 +37,8 @@ describe('matchResource', () => {
     ['*example.com', 'https://www.example.com?', false],
     // A pattern with an empty host matches nothing, not even its own text.
     ['https:///a', 'https:///a', false],
+    // A `#` ends the host, as `/` and `?` do: what follows is not a path.
+    ['https://*/*', 'https://a.example#/x', false],
     // `*` alone matches any text, a URL or not.
     ['*', 'cdn.example.com/a', true],
   ])('%s vs %s → %s', (pattern, url, expected) => {
@@ -52,6 +54,7 @@ describe('grantsAnyHost', () => {
     ['https://*.*/*', true],
     ['https://*.example.com/*', false],
     ['https://cdn.example.com/*', false],
+    ['cdn.example.com/*', false],
   ])('%s → %s', (pattern, expected) => {
     expect(grantsAnyHost(pattern)).toBe(expected);
   });

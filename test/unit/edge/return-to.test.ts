@@ -96,7 +96,7 @@ describe('safeReturnTo', () => {
   });
 
   it('checks three decodings, no more', () => {
-    // A fourth would only move the bound; the login page and the gate decode at most once.
+    // The bound is part of the rule: a fourth decoding would only move it.
     expect(safeReturnTo('/videos?t=%2525250a', allowed)).toBe('/videos?t=%2525250a');
     expect(safeReturnTo('/videos?t=%25250a', allowed)).toBeUndefined();
   });
