@@ -33,6 +33,14 @@ describe('matchResource', () => {
     [`${H}/*/img-?.png*`, `${H}/a/img-1.png`, false],
     [`${H}/img-?.png*`, `${H}/img-1.png?x=1`, true],
     [`${H}/*/img-?.png`, `${H}/a/img-1.png`, true],
+    // A host-only pattern without a trailing * covers the bare root, not a query on it.
+    ['*example.com', 'https://www.example.com?', false],
+    // A pattern with an empty host matches nothing, not even its own text.
+    ['https:///a', 'https:///a', false],
+    // A `#` ends the host, as `/` and `?` do: what follows is not a path.
+    ['https://*/*', 'https://a.example#/x', false],
+    // `*` alone matches any text, a URL or not.
+    ['*', 'cdn.example.com/a', true],
   ])('%s vs %s → %s', (pattern, url, expected) => {
     expect(matchResource(pattern, url)).toBe(expected);
   });
@@ -46,6 +54,7 @@ describe('grantsAnyHost', () => {
     ['https://*.*/*', true],
     ['https://*.example.com/*', false],
     ['https://cdn.example.com/*', false],
+    ['cdn.example.com/*', false],
   ])('%s → %s', (pattern, expected) => {
     expect(grantsAnyHost(pattern)).toBe(expected);
   });
@@ -56,6 +65,9 @@ describe('isValidResourcePattern', () => {
     expect(isValidResourcePattern('https://cdn.example.com/a')).toBe(true);
     expect(isValidResourcePattern('cdn.example.com/a')).toBe(false);
     expect(isValidResourcePattern('https:///a')).toBe(false);
+    expect(isValidResourcePattern('://cdn.example.com/a')).toBe(false);
+    expect(isValidResourcePattern('https:x://cdn.example.com/a')).toBe(false);
+    expect(isValidResourcePattern('a/b://cdn.example.com/a')).toBe(false);
   });
 });
 

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PATH_PROBLEM_TEXT, type PathProblem, pathProblem } from '../../../shared/edge/canonical-path';
+import {
+  PATH_PROBLEM_TEXT,
+  type PathProblem,
+  pathProblem,
+  pathProblemWith,
+  refuseNonAscii,
+} from '../../../shared/edge/canonical-path';
 
 describe('pathProblem', () => {
   it.each([
@@ -17,6 +23,21 @@ describe('pathProblem', () => {
     '/..a/b',
     '/a/%22%3C%3E%5B%5D%7B%7D',
     '/%EF%BC%A1BC.mp4',
+    // Sub-delimiters may be escaped (only unreserved characters have a single spelling).
+    '/a%40b',
+    '/%21%24%26%27%28%29%2A%2B%2C%3D%3A%40',
+    // UTF-8 at the edges of each length and range.
+    '/%C2%BF',
+    '/%DF%BFa',
+    '/%E0%A0%80a',
+    '/%E0%A4%85',
+    '/%ED%9F%BF',
+    '/%F0%90%80%80a',
+    '/%F4%80%80%80',
+    '/%F4%8F%BF%BF',
+    // A combining mark after a letter, raw or escaped: only after `/` or `.` is it refused.
+    '/cafe%CC%81.mp4',
+    '/%C3%A9%CC%81',
   ])('accepts %s', (path) => {
     expect(pathProblem(path)).toBeUndefined();
   });
@@ -114,8 +135,23 @@ describe('pathProblem', () => {
     ['/.%CC%81/a', 'compatibility-character'],
     ['/a.%CC%81.%CC%81', 'compatibility-character'],
     ['/%CC%81a', 'compatibility-character'],
+    ['/a/%CC%81b', 'compatibility-character'],
+    ['/%C2%80', 'compatibility-character'],
+    ['/%41', 'encoded-unreserved'],
+    ['/a%4@', 'bad-escape'],
+    ['/a%4`', 'bad-escape'],
+    ['/a\u0080b', 'forbidden-character'],
+    ['/%C3a9f', 'invalid-utf8'],
+    ['/%ED%BF%BF', 'invalid-utf8'],
+    ['/%F8%90%80%80', 'invalid-utf8'],
   ])('refuses %j: %s', (path, problem) => {
     expect(pathProblem(path)).toBe(problem);
+  });
+
+  it('refuses every escaped non-ASCII character with refuseNonAscii (the CloudFront Function), and nothing else more', () => {
+    expect(pathProblemWith('/caf%C3%A9.mp4', refuseNonAscii)).toBe('non-ascii-escape');
+    expect(pathProblemWith('/cafe.mp4', refuseNonAscii)).toBeUndefined();
+    expect(pathProblemWith('/a/../b', refuseNonAscii)).toBe('dot-segment');
   });
 
   it('describes every problem in words', () => {

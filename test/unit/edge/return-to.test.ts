@@ -72,8 +72,59 @@ describe('safeReturnTo', () => {
       expect(safeReturnTo(value, allowed)).toBeUndefined();
   });
 
+  it.each([
+    '/videos?t=%0d%0aSet-Cookie:x=1',
+    '/videos?t=%25250a',
+    '/videos?t=%zz',
+    '/videos/../admin',
+    '/..//evil.com',
+    '/videos/./42',
+    'https://app.example.com/../evil',
+    'https://app.example.com/a/..',
+    'https://app.example.com/?t=%0a',
+    'https://app.example.com#@evil.com',
+    'javascript:alert(1)//https://app.example.com/',
+    `https://app.example.com/${'a'.repeat(2025)}`,
+  ])('refuses %j (query, dot segments, scheme and length)', (target) => {
+    expect(safeReturnTo(target, allowed)).toBeUndefined();
+  });
+
+  it('keeps an absolute URL without a path, or with another URL in its query', () => {
+    expect(safeReturnTo('https://app.example.com', allowed)).toBe('https://app.example.com');
+    const nested = 'https://app.example.com/sso?next=https://user@app.example.com/';
+    expect(safeReturnTo(nested, allowed)).toBe(nested);
+  });
+
+  it('checks three decodings, no more', () => {
+    // The bound is part of the rule: a fourth decoding would only move it.
+    expect(safeReturnTo('/videos?t=%2525250a', allowed)).toBe('/videos?t=%2525250a');
+    expect(safeReturnTo('/videos?t=%25250a', allowed)).toBeUndefined();
+  });
+
+  it('keeps targets up to 2048 characters', () => {
+    const url = `https://app.example.com/${'a'.repeat(2024)}`;
+    expect(url).toHaveLength(2048);
+    expect(safeReturnTo(url, allowed)).toBe(url);
+    expect(safeReturnTo(`${url}a`, allowed)).toBeUndefined();
+  });
+
+  it('accepts http: only with allowHttp', () => {
+    const target = 'http://app.example.com/videos';
+    expect(safeReturnTo(target, { ...allowed, allowHttp: true })).toBe(target);
+    expect(safeReturnTo(target, { ...allowed, allowHttp: false })).toBeUndefined();
+    expect(safeReturnTo(target, allowed)).toBeUndefined();
+  });
+
+  it('does not rely on the host list being clean: no userinfo or control character even in an allowed host', () => {
+    // The configuration only lets lowercase host names through; this rule must hold without that.
+    const hosts = { allowedHosts: ['app.example.com%40evil.com', 'app.example.com%0a'], allowHttp: true };
+    expect(safeReturnTo('https://app.example.com%40evil.com/', hosts)).toBeUndefined();
+    expect(safeReturnTo('http://app.example.com%40evil.com/', hosts)).toBeUndefined();
+    expect(safeReturnTo('https://app.example.com%0a/', hosts)).toBeUndefined();
+  });
+
   it('only ever accepts targets that every reading keeps on the site or an allowed host', () => {
-    const token = fc.constantFrom(
+    const tricky = fc.constantFrom(
       '/',
       '//',
       '\\',
@@ -101,17 +152,68 @@ describe('safeReturnTo', () => {
       ' ',
       '%20',
     );
+    const soup = fc.array(tricky, { maxLength: 8 }).map((parts) => parts.join(''));
+    // Mostly segments that pass, so that accepted targets are common; some that a reading turns into another site.
+    const segment = fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom('videos', '42', 'a.b', '%20x', '%C3%A9', '~u', "it's", 'a@b', 'x:y') },
+      { weight: 1, arbitrary: tricky },
+    );
+    const path = fc.array(segment, { maxLength: 4 }).map((parts) => `/${parts.join('/')}`);
+    const query = fc.oneof(
+      { weight: 3, arbitrary: fc.constant('') },
+      { weight: 2, arbitrary: fc.constantFrom('?t=10', '?next=https://evil.com/', '?a=%2F%2Fevil.com') },
+      { weight: 1, arbitrary: soup.map((text) => `?${text}`) },
+    );
+    const absolute = fc
+      .tuple(
+        fc.oneof(
+          { weight: 6, arbitrary: fc.constant('https://') },
+          { weight: 3, arbitrary: fc.constant('http://') },
+          { weight: 2, arbitrary: fc.constantFrom('HTTPS://', 'https:/', '//', 'javascript:alert(1)//https://') },
+        ),
+        fc.oneof(
+          { weight: 6, arbitrary: fc.constantFrom('app.example.com', 'APP.Example.com') },
+          {
+            weight: 2,
+            arbitrary: fc.constantFrom(
+              'evil.com',
+              'app.example.com@evil.com',
+              'evil.com\\@app.example.com',
+              'app.example.com:443',
+              'app.example.com.evil.com',
+            ),
+          },
+        ),
+        fc.oneof(fc.constant(''), path),
+        query,
+      )
+      .map((parts) => parts.join(''));
+    const relative = fc.tuple(path, query).map((parts) => parts.join(''));
+    const seen = { site: 0, https: 0, http: 0, refused: 0 };
     fc.assert(
-      fc.property(
-        fc.array(token, { maxLength: 8 }).map((parts) => parts.join('')),
-        (target) => {
-          const result = safeReturnTo(target, allowed);
-          if (result === undefined) return;
-          for (const origin of origins(result)) expect([SITE, 'https://app.example.com']).toContain(origin);
-        },
-      ),
+      fc.property(fc.oneof(relative, absolute, soup), fc.boolean(), (target, allowHttp) => {
+        const result = safeReturnTo(target, { ...allowed, allowHttp });
+        if (result === undefined) {
+          seen.refused++;
+          return;
+        }
+        expect(result).toBe(target);
+        const kept = allowHttp
+          ? [SITE, 'https://app.example.com', 'http://app.example.com']
+          : [SITE, 'https://app.example.com'];
+        const read = origins(result);
+        for (const origin of read) expect(kept).toContain(origin);
+        // No reading may carry a control character into the Location header or a login page.
+        for (const reading of readings(result)) expect(reading).not.toMatch(/[\x00-\x1f\x7f]/);
+        seen[read[0] === SITE ? 'site' : read[0] === 'http://app.example.com' ? 'http' : 'https']++;
+      }),
       { numRuns: 3000 },
     );
+    // Every branch is reached, so the property cannot hold by refusing everything.
+    expect(seen.site).toBeGreaterThan(300);
+    expect(seen.https).toBeGreaterThan(150);
+    expect(seen.http).toBeGreaterThan(30);
+    expect(seen.refused).toBeGreaterThan(600);
   });
 });
 
@@ -120,6 +222,12 @@ describe('safeReturnPath', () => {
     expect(safeReturnPath('/videos/42?t=1')).toBe('/videos/42?t=1');
     expect(safeReturnPath('https://app.example.com/')).toBeUndefined();
     expect(safeReturnPath('//evil.com')).toBeUndefined();
+  });
+
+  it('keeps paths up to 2048 characters when called on its own', () => {
+    const path = `/${'a'.repeat(2047)}`;
+    expect(safeReturnPath(path)).toBe(path);
+    expect(safeReturnPath(`${path}a`)).toBeUndefined();
   });
 
   it('keeps every accepted path on the site under every reading (random strings)', () => {
