@@ -25,6 +25,10 @@ export const SECURITY_CORE = [
   'shared/edge/public-paths.ts',
   'shared/edge/viewer-request-event.ts',
   'shared/edge/return-to.ts',
+  // The CloudFront Functions gate's own: its event, the session token and its HMAC.
+  'shared/edge/function-event.ts',
+  'shared/edge/session-token.ts',
+  'shared/identity/session-hmac.ts',
   // Identity: who may have what, and the credentials issued for it.
   'shared/identity/access-policy.ts',
   'shared/identity/token-verifier.ts',

@@ -38,6 +38,18 @@ const MAX_EXPIRES = 2147483647;
 /** The resources a session token may bind: `scheme://host` (no wildcard) and a path pattern without `?` or `\`. */
 export const SESSION_RESOURCE = /^https?:\/\/[^/*?\\]+\/[\x21-\x3e\x40-\x5b\x5d-\x7e]*$/;
 
+/** A session key's text: base64url of at least 32 bytes (43 characters), at most what a KeyValueStore value holds. */
+const KEY_TEXT = /^[A-Za-z0-9_-]{43,1024}$/;
+
+/**
+ * True for a session key's text, as `edgepass keys rotate --session` writes it. Login refuses a secret
+ * holding anything else, and the function treats anything else in its store as no key: a `null` or a
+ * one-letter value put there by mistake would let anyone MAC a token.
+ */
+export function isSessionKeyText(key: string): boolean {
+  return KEY_TEXT.test(key);
+}
+
 /** True for a session key id: 1–64 letters and digits (a KeyValueStore key suffix and a log field). */
 export function isSessionKeyId(keyId: string): boolean {
   return KEY_ID.test(keyId);
@@ -148,7 +160,8 @@ export function inSessionResource(resource: string, url: string): boolean {
 
 /**
  * Verifies a read token for `url` (`scheme://host/path?query` without signing params) at `now` (epoch
- * seconds) with `key`, the key text its id names (`undefined` when the KeyValueStore has no such key).
+ * seconds) with `key`, the key text its id names (`undefined` when the KeyValueStore has no such key;
+ * a value that is not a key's text counts as none).
  * In CloudFront's order: key, MAC (compared in constant time), expiry, resource. Returns `ok` or the
  * denial reason the Lambda@Edge gate would give for the same fault. Pure; never throws.
  *
@@ -163,7 +176,7 @@ export function verifySessionToken(
   url: string,
   now: number,
 ): 'ok' | DenialReason {
-  if (key === undefined || key.length === 0) return 'unknown-key';
+  if (key === undefined || !KEY_TEXT.test(key)) return 'unknown-key';
   if (token.mac.length !== 43 || !BASE64URL.test(token.mac)) return 'malformed-signature';
   if (!sameText(hmac(key, token.signed), token.mac)) return 'bad-signature';
   // Negated so that a clock that is not a number (NaN) fails closed.

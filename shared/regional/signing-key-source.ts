@@ -6,7 +6,7 @@ import {
 import { EdgepassError, isEdgepassError } from '../cloudfront/errors';
 import { isKeyPairId } from '../cloudfront/key-group';
 import { loadSigningKey, type SigningKey } from '../cloudfront/signing-key';
-import { isSessionKeyId } from '../edge/session-token';
+import { isSessionKeyId, isSessionKeyText } from '../edge/session-token';
 import { abortable } from '../identity/abortable';
 import { Backoff, duration, milliseconds, SingleFlight } from '../identity/background-refresh';
 import type { SessionKey, SigningKeySource, SigningMaterial } from '../identity/signing-key-source';
@@ -182,9 +182,6 @@ export function parseSigningSecret(
   return session === undefined ? { keyPairId, privateKey } : { keyPairId, privateKey, session };
 }
 
-/** base64url of at least 32 bytes (43 characters), at most what a KeyValueStore value holds. */
-const SESSION_KEY_TEXT = /^[A-Za-z0-9_-]{43,1024}$/;
-
 /**
  * The optional session-token HMAC key of the signing secret (`sessionKeyId` and `sessionKey`, both or
  * neither): the login Lambda MACs the CloudFront Functions gate's session token with it.
@@ -195,7 +192,7 @@ function parseSessionFields(fields: Record<string, unknown>, secretId: string): 
   if (typeof sessionKeyId !== 'string' || !isSessionKeyId(sessionKeyId)) {
     throw malformed(secretId, 'sessionKeyId is not a session key id (1-64 letters and digits, e.g. S20261130)');
   }
-  if (typeof sessionKey !== 'string' || !SESSION_KEY_TEXT.test(sessionKey)) {
+  if (typeof sessionKey !== 'string' || !isSessionKeyText(sessionKey)) {
     throw malformed(
       secretId,
       'sessionKey is not base64url text of at least 32 bytes (edgepass keys rotate --session writes one)',

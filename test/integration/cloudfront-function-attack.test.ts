@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../shared/edge/session-token';
+import { createKeyValueStore } from '../../dev/cloudfront-functions-runtime';
+import { SESSION_COOKIE, sessionKeyName } from '../../shared/edge/session-token';
 import { sessionHmac } from '../../shared/identity/session-hmac';
 import {
   forgedSessionCookie,
@@ -198,6 +199,23 @@ describe('oversized and repeated cookies and headers', () => {
     delete event.request.rawQueryString;
     expect(await fn.run(event)).toMatchObject({ statusCode: 400 });
     expect(fn.logs.at(-1)).toMatchObject({ decision: 'reject', detail: 'event' });
+  });
+
+  it('takes an odd store value (null, a space, one letter) as no key, so nobody can MAC with it (fourth review, Medium)', async () => {
+    const attempt = async (value: string) => {
+      const store = createKeyValueStore({ [sessionKeyName(TEST_SESSION_KEY_ID)]: value });
+      const careless = loadBuiltFunction(undefined, { store });
+      // A token for the whole site until 2038, MAC'd with what the store holds.
+      const forged = sessionCookie(`https://${SAMPLE_HOST}/*`, 2_147_483_647, TEST_SESSION_KEY_ID, value);
+      const result = await careless.handle({ uri: '/videos/free/a.ts', cookies: [forged] });
+      return { status: result.status, ...(careless.logs.at(-1) as { decision: string; reason: string }) };
+    };
+    // The control: with a real key's text the same token is admitted, so the refusals below are the key check's.
+    expect(await attempt(newSessionKey())).toMatchObject({ status: undefined, decision: 'allow' });
+    // `null` is what `jq -r .key` writes for a file without "key".
+    for (const value of ['null', ' ', 'a', '0']) {
+      expect(await attempt(value), value).toMatchObject({ status: '403', decision: 'deny', reason: 'unknown-key' });
+    }
   });
 
   it('fails closed when the KeyValueStore cannot be read', async () => {

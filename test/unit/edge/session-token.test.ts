@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { compileResource } from '../../../shared/cloudfront/resource-pattern';
 import {
   inSessionResource,
+  isSessionKeyText,
   issueSessionToken,
   readSessionToken,
   SESSION_RESOURCE,
+  sessionKeyName,
   verifySessionToken,
 } from '../../../shared/edge/session-token';
 import { sessionHmac } from '../../../shared/identity/session-hmac';
@@ -32,6 +34,23 @@ describe('issueSessionToken / readSessionToken / verifySessionToken', () => {
     );
   });
 
+  it('takes a store value that is not a key’s text as no key, even when the token was MAC’d with it', () => {
+    for (const key of ['null', 'undefined', ' ', 'a', '0', 'k'.repeat(42), `${KEY}\n`, `${KEY}=`, 'k'.repeat(1025)]) {
+      const forged = readSessionToken(
+        issueSessionToken({ keyId: 'S1', expires: NOW + 60, resource: RESOURCE }, key, sessionHmac),
+      ) as NonNullable<ReturnType<typeof readSessionToken>>;
+      expect(verifySessionToken(forged, key, sessionHmac, 'https://media.example.com/videos/a.ts', NOW), key).toBe(
+        'unknown-key',
+      );
+    }
+    expect(isSessionKeyText(KEY)).toBe(true);
+    expect(isSessionKeyText('k'.repeat(1024))).toBe(true);
+  });
+
+  it('names the KeyValueStore key of a session key as the docs and `keys rotate` say', () => {
+    expect(sessionKeyName('S20261201000000')).toBe('session-key:S20261201000000');
+  });
+
   it('never issues a token it would not read, nor for a resource outside SESSION_RESOURCE', () => {
     const issue = (fields: Partial<{ keyId: string; expires: number; resource: string }>) => () =>
       issueSessionToken({ keyId: 'S1', expires: NOW, resource: RESOURCE, ...fields }, KEY, sessionHmac);
@@ -44,9 +63,26 @@ describe('issueSessionToken / readSessionToken / verifySessionToken', () => {
   });
 
   it('reads nothing from text that is not shaped like a token', () => {
-    for (const text of [undefined, '', 'v1', `${token}.x`, token.replace('v1.', 'v2.'), 'x'.repeat(4097)]) {
-      expect(readSessionToken(text), String(text).slice(0, 20)).toBeUndefined();
-    }
+    const [, keyId, expires, encoded, mac] = token.split('.');
+    const parts = (fields: Partial<Record<'keyId' | 'expires' | 'encoded' | 'mac', string>>) =>
+      ['v1', fields.keyId ?? keyId, fields.expires ?? expires, fields.encoded ?? encoded, fields.mac ?? mac].join('.');
+    const malformed = [
+      undefined,
+      '',
+      'v1',
+      `${token}.x`,
+      token.replace('v1.', 'v2.'),
+      'x'.repeat(4097),
+      parts({ keyId: 'S-1' }),
+      parts({ keyId: '' }),
+      parts({ expires: '12a' }),
+      parts({ expires: '2147483648' }),
+      parts({ encoded: 'aHR0c+' }),
+      // base64url characters, but a length no base64 text has: atob refuses it.
+      parts({ encoded: 'aHR0c' }),
+    ];
+    for (const text of malformed) expect(readSessionToken(text), String(text).slice(0, 40)).toBeUndefined();
+    expect(readSessionToken(parts({ expires: '2147483647' }))?.expires).toBe(2_147_483_647);
   });
 });
 
