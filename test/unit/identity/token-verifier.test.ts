@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FlattenedSign } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EdgepassError, type EdgepassErrorCode } from '../../../shared/cloudfront/errors';
 import type { IdentityProviderConfig } from '../../../shared/config/schema';
 import { createTokenVerifier, type TokenVerifier } from '../../../shared/identity/token-verifier';
@@ -51,6 +51,11 @@ beforeAll(async () => {
     createTestIdentityProvider({ name: 'partners', alg: 'ES256', issuer: 'https://partners.example.org', kid: 'ec-1' }),
     createTestIdentityProvider({ name: 'impostor', alg: 'RS256' }),
   ]);
+});
+
+// Built before each test, not once in beforeAll: a verifier that throws while being built must fail
+// tests (a failing beforeAll skips them, and Stryker then counts the mutant as surviving).
+beforeEach(() => {
   verifier = createTokenVerifier([rsa.config, ec.config], { now });
 });
 
