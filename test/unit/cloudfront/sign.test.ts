@@ -1,10 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  checkSignableUrl,
   createKeyGroup,
   EdgepassError,
   type EdgepassErrorCode,
   loadSigningKey,
+  MAX_URL_LENGTH,
   type SignOptions,
   signCookies,
   signUrl,
@@ -180,5 +182,150 @@ describe('loadSigningKey', () => {
   it('refuses text that is not a private key, including a public key', () => {
     expect(failure(() => loadSigningKey('hello')).code).toBe('INVALID_KEY');
     expect(failure(() => loadSigningKey(rsa.publicPem)).code).toBe('INVALID_KEY');
+  });
+});
+
+describe('signing bounds and shapes', () => {
+  const resourceFailure = (resource: string) => failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, resource }));
+
+  it('signs up to the last second: an expiry of exactly 2147483647, and a start of 0', () => {
+    expect(signUrl(`${HOST}/a.mp4`, { ...opts, expires: 2147483647 })).toContain('Expires=2147483647&');
+    expect(signUrl(`${HOST}/a.mp4`, { ...opts, notBefore: 0 })).toContain('Policy=');
+  });
+
+  it('refuses an expiry equal to now, and a start equal to the expiry', () => {
+    expect(failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, expires: NOW }))).toMatchObject({
+      code: 'INVALID_TIME',
+      message: expect.stringMatching(/not in the future/),
+    });
+    expect(failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, notBefore: NOW + 60 }))).toMatchObject({
+      code: 'INVALID_TIME',
+      message: 'notBefore must be earlier than expires',
+    });
+  });
+
+  it('reads an expiry from 10^11 on as milliseconds, and one below as a time after 2038', () => {
+    expect(failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, expires: 1e11 })).message).toBe(
+      'expires 100000000000 is after 2038-01-19T03:14:07Z (2147483647), the latest CloudFront accepts',
+    );
+    expect(failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, expires: 1e11 + 1 })).message).toBe(
+      'expires 100000000001 looks like epoch milliseconds; CloudFront wants seconds',
+    );
+  });
+
+  it('refuses a key pair id that is not a string', () => {
+    expect(failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, keyPairId: 12345 as unknown as string })).code).toBe(
+      'INVALID_KEY',
+    );
+  });
+
+  it('refuses a URL object: only the string is signed byte for byte', () => {
+    const url = new URL(`${HOST}/a.mp4`) as unknown as string;
+    expect(failure(() => signUrl(url, opts)).code).toBe('INVALID_URL');
+  });
+
+  it.each([
+    ['a double quote', `${HOST}/a"b.mp4`],
+    ['a backslash', `${HOST}/a\\b.mp4`],
+  ])('refuses %s, naming the escapes to use', (_, url) => {
+    expect(failure(() => signUrl(url, opts))).toEqual({
+      code: 'INVALID_URL',
+      message: 'the URL holds " or \\: percent-encode them (%22, %5C) before signing',
+    });
+  });
+
+  it('refuses a URL that the URL parser refuses', () => {
+    expect(failure(() => signUrl('https://exa%mple.com/a.mp4', opts))).toEqual({
+      code: 'INVALID_URL',
+      message: 'https://exa%mple.com/a.mp4 is not a valid URL',
+    });
+  });
+
+  it('accepts a URL of exactly 8192 bytes (checkSignableUrl), and a signed URL of exactly 8192', () => {
+    const exactly = (length: number) => `${HOST}/${'a'.repeat(length - HOST.length - 1)}`;
+    expect(() => checkSignableUrl(exactly(MAX_URL_LENGTH))).not.toThrow();
+    expect(failure(() => checkSignableUrl(exactly(MAX_URL_LENGTH + 1))).message).toBe(
+      'the URL is 8193 bytes; CloudFront refuses URLs over 8192',
+    );
+    // Canned RSA-2048 params: ?Expires= (9) + 10 digits + &Signature= (11) + 344 + &Key-Pair-Id= (13) + 14.
+    const params = 9 + 10 + 11 + 344 + 13 + 14;
+    expect(signUrl(exactly(MAX_URL_LENGTH - params), opts)).toHaveLength(MAX_URL_LENGTH);
+    expect(failure(() => signUrl(exactly(MAX_URL_LENGTH - params + 1), opts)).message).toBe(
+      'the signed URL is 8193 bytes; CloudFront refuses URLs over 8192',
+    );
+  });
+
+  it('accepts 251 query parameters, the most a signed URL can carry', () => {
+    const url = `${HOST}/a.mp4?${Array.from({ length: 251 }, (_, i) => `p${i}=1`).join('&')}`;
+    expect(signUrl(url, opts).startsWith(`${url}&Expires=`)).toBe(true);
+  });
+
+  // Signed, such a URL was denied by the verifier (bad-signature): it reads the user's Hash-Algorithm as
+  // the signer's and leaves it out of the resource. The check used to look in splitSigningParams'
+  // values, which are empty when Hash-Algorithm is the only signing param.
+  it.each(['Hash-Algorithm=SHA256', 'x=1&Hash-Algorithm=SHA1', 'Hash-Algorithm'])(
+    'refuses a URL whose query already holds Hash-Algorithm: ?%s',
+    (query) => {
+      expect(failure(() => signUrl(`${HOST}/a.mp4?${query}`, opts))).toEqual({
+        code: 'INVALID_URL',
+        message:
+          'the URL already holds Expires, Policy, Signature, Key-Pair-Id or Hash-Algorithm: CloudFront would treat it as signed',
+      });
+    },
+  );
+
+  it('signs a URL with a param that only starts like Hash-Algorithm', () => {
+    const url = `${HOST}/a.mp4?Hash-Algorithms=1`;
+    expect(verifySignedRequest({ url: signUrl(url, opts) }, { now: NOW, keyGroup }).reason).toBe('ok');
+  });
+
+  it('signs canned when the resource is the URL itself, custom when it holds a wildcard', () => {
+    const plain = `${HOST}/a.mp4`;
+    expect(signUrls([plain, plain], { ...opts, resource: plain })).toEqual([
+      expect.stringMatching(/^https:\/\/cdn\.example\.com\/a\.mp4\?Expires=\d+&Signature=/),
+      expect.stringMatching(/^https:\/\/cdn\.example\.com\/a\.mp4\?Expires=\d+&Signature=/),
+    ]);
+    // `?` is a wildcard in a policy's Resource, even when the resource spells the URL exactly.
+    const query = `${HOST}/a.mp4?x=1`;
+    expect(signUrl(query, { ...opts, resource: query })).toMatch(/\?x=1&Policy=/);
+  });
+
+  it.each<[string, string, string | RegExp]>([
+    ['a space', `${HOST}/a b*`, 'the resource holds spaces, control or non-ASCII characters'],
+    ['17 *', `${HOST}/${'a*'.repeat(17)}`, /has 17 \*: the edgepass gate never matches more than 16$/],
+    ['a ? between two *', `${HOST}/*a?b*`, /has a \? between two \*/],
+  ])('refuses a resource with %s', (_, resource, message) => {
+    const error = resourceFailure(resource);
+    expect(error.code).toBe('INVALID_RESOURCE');
+    expect(error.message).toMatch(message);
+  });
+
+  it.each([
+    ['16 *', `${HOST}/${'a*'.repeat(16)}`],
+    ['250 characters between two *', `${HOST}/*${'a'.repeat(250)}*`],
+    ['nine [ or {', `${HOST}/*${'[{'.repeat(4)}[*`],
+    ['a ? outside the stars', `${HOST}/?*`],
+  ])('accepts a resource with %s', (_, resource) => {
+    expect(signCookies(resource, opts)['CloudFront-Policy']).toMatch(/^[A-Za-z0-9~_-]+$/);
+  });
+
+  it('sets exactly the canned cookies for a plain URL, and the custom ones with SHA-256', () => {
+    expect(Object.keys(signCookies(`${HOST}/one.mp4`, opts))).toEqual([
+      'CloudFront-Expires',
+      'CloudFront-Signature',
+      'CloudFront-Key-Pair-Id',
+    ]);
+    const custom = signCookies(`${HOST}/videos/*`, { ...opts, hashAlgorithm: 'sha256' });
+    expect(Object.keys(custom)).toEqual([
+      'CloudFront-Policy',
+      'CloudFront-Signature',
+      'CloudFront-Key-Pair-Id',
+      'CloudFront-Hash-Algorithm',
+    ]);
+    expect(custom['CloudFront-Hash-Algorithm']).toBe('SHA256');
+  });
+
+  it('refuses canned cookies for a URL that is not signable', () => {
+    expect(failure(() => signCookies('https://CDN.example.com/a.mp4', opts)).code).toBe('INVALID_URL');
   });
 });
