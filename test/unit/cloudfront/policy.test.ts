@@ -117,6 +117,10 @@ describe('parsePolicy', () => {
       '{"Statement":[{"Resource":"*","Condition":{"DateLessThan":{"AWS:EpochTime":5},"IpAddress":{"AWS:SourceIp":"1.2.3.4","x":1}}}]}',
     ],
     [
+      'a SourceIp that is not a string',
+      '{"Statement":[{"Resource":"*","Condition":{"DateLessThan":{"AWS:EpochTime":5},"IpAddress":{"AWS:SourceIp":5}}}]}',
+    ],
+    [
       'an IpAddress that is not an object',
       '{"Statement":[{"Resource":"*","Condition":{"DateLessThan":{"AWS:EpochTime":5},"IpAddress":null}}]}',
     ],
