@@ -181,8 +181,8 @@ export function checkSignableUrl(url: string): void {
       `the query has ${pieces.length} parameters; signed URLs carry at most ${MAX_QUERY_PARTS - SIGNING_PARAMS.length}`,
     );
   }
-  const split = splitSigningParams(query);
-  if (split.signed || split.values['Hash-Algorithm'] !== undefined) {
+  // splitSigningParams reads Hash-Algorithm alone as unsigned (it returns no values then): look for it here.
+  if (splitSigningParams(query).signed || pieces.some((piece) => /^Hash-Algorithm(?:=|$)/.test(piece))) {
     throw new EdgepassError(
       'INVALID_URL',
       'the URL already holds Expires, Policy, Signature, Key-Pair-Id or Hash-Algorithm: CloudFront would treat it as signed',

@@ -66,6 +66,16 @@ describe('parsePolicy', () => {
     expect(parsePolicy(`${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}`)).toBeUndefined();
   });
 
+  it('reads times from 0 to 2147483647, and a document of exactly 8192 characters', () => {
+    const at = (seconds: number) => `{"Statement":[{"Condition":{"DateLessThan":{"AWS:EpochTime":${seconds}}}}]}`;
+    expect(parsePolicy(at(0))?.dateLessThan).toBe(0);
+    expect(parsePolicy(at(2147483647))?.dateLessThan).toBe(2147483647);
+    const filler = 8192 - cannedPolicy('https://a/', 5).length;
+    const text = cannedPolicy(`https://a/${'x'.repeat(filler)}`, 5);
+    expect(text.length).toBe(8192);
+    expect(parsePolicy(text)?.dateLessThan).toBe(5);
+  });
+
   it('accepts any key order and an omitted Resource', () => {
     expect(parsePolicy('{"Statement":[{"Condition":{"DateLessThan":{"AWS:EpochTime":5}}}]}')).toEqual({
       resource: undefined,
@@ -92,6 +102,28 @@ describe('parsePolicy', () => {
       '{"Statement":[{"Resource":"*","Condition":{"DateLessThan":{"AWS:EpochTime":5},"StringEquals":{}}}]}',
     ],
     ['a non-string resource', '{"Statement":[{"Resource":["a"],"Condition":{"DateLessThan":{"AWS:EpochTime":5}}}]}'],
+    ['a negative time', '{"Statement":[{"Resource":"*","Condition":{"DateLessThan":{"AWS:EpochTime":-1}}}]}'],
+    [
+      'a DateGreaterThan that is not a time',
+      '{"Statement":[{"Resource":"*","Condition":{"DateLessThan":{"AWS:EpochTime":5},"DateGreaterThan":{"AWS:EpochTime":"1"}}}]}',
+    ],
+    [
+      'a statement with another key',
+      '{"Statement":[{"Effect":"Allow","Resource":"*","Condition":{"DateLessThan":{"AWS:EpochTime":5}}}]}',
+    ],
+    ['a null statement', '{"Statement":[null]}'],
+    [
+      'an IpAddress with another key',
+      '{"Statement":[{"Resource":"*","Condition":{"DateLessThan":{"AWS:EpochTime":5},"IpAddress":{"AWS:SourceIp":"1.2.3.4","x":1}}}]}',
+    ],
+    [
+      'a SourceIp that is not a string',
+      '{"Statement":[{"Resource":"*","Condition":{"DateLessThan":{"AWS:EpochTime":5},"IpAddress":{"AWS:SourceIp":5}}}]}',
+    ],
+    [
+      'an IpAddress that is not an object',
+      '{"Statement":[{"Resource":"*","Condition":{"DateLessThan":{"AWS:EpochTime":5},"IpAddress":null}}]}',
+    ],
     [
       'an oversized document',
       `{"Statement":[{"Resource":"${'a'.repeat(9000)}","Condition":{"DateLessThan":{"AWS:EpochTime":5}}}]}`,

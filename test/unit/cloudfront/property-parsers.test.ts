@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   cannedPolicy,
   cidrText,
@@ -19,6 +19,7 @@ import {
   parseWhen,
   SIGNING_COOKIES,
   SIGNING_PARAMS,
+  type SignedCookies,
   signCookies,
   signingCookies,
   signUrl,
@@ -525,41 +526,50 @@ const keyGroup = createKeyGroup([
   { id: 'KECPARSE2', publicKey: ec.publicPem },
 ]);
 const base = { keyPairId: 'KRSAPARSE1', privateKey: rsa.privatePem, expires: NOW + 600, now: NOW };
-const realUrls = [
-  signUrl('https://cdn.example.com/a.mp4?x=1', base),
-  signUrl('https://cdn.example.com/b.mp4', { ...base, ipAddress: '10.0.0.0/8', hashAlgorithm: 'sha256' }),
-  signUrl('https://cdn.example.com/c/d.ts', {
-    ...base,
-    keyPairId: 'KECPARSE2',
-    privateKey: ec.privatePem,
-    notBefore: NOW - 60,
-  }),
-];
-const realCookies = [
-  signCookies('https://cdn.example.com/videos/*', base),
-  signCookies('https://cdn.example.com/videos/*', {
-    ...base,
-    keyPairId: 'KECPARSE2',
-    privateKey: ec.privatePem,
-    hashAlgorithm: 'sha256',
-  }),
-];
-const realValues = [
-  ...realUrls.flatMap((u) => (u.split('?')[1] ?? '').split('&').map((p) => p.slice(p.indexOf('=') + 1))),
-  ...realCookies.flatMap((c) => Object.values(c)),
-];
+// Signed before each test of the verifier, not while the file loads: a signer that throws must fail
+// tests (a file that fails to load fails none, and Stryker then counts the mutant as surviving).
+let realUrls: string[] = [];
+let realCookies: SignedCookies[] = [];
+let realValues: string[] = [];
+function signRealSamples(): void {
+  realUrls = [
+    signUrl('https://cdn.example.com/a.mp4?x=1', base),
+    signUrl('https://cdn.example.com/b.mp4', { ...base, ipAddress: '10.0.0.0/8', hashAlgorithm: 'sha256' }),
+    signUrl('https://cdn.example.com/c/d.ts', {
+      ...base,
+      keyPairId: 'KECPARSE2',
+      privateKey: ec.privatePem,
+      notBefore: NOW - 60,
+    }),
+  ];
+  realCookies = [
+    signCookies('https://cdn.example.com/videos/*', base),
+    signCookies('https://cdn.example.com/videos/*', {
+      ...base,
+      keyPairId: 'KECPARSE2',
+      privateKey: ec.privatePem,
+      hashAlgorithm: 'sha256',
+    }),
+  ];
+  realValues = [
+    ...realUrls.flatMap((u) => (u.split('?')[1] ?? '').split('&').map((p) => p.slice(p.indexOf('=') + 1))),
+    ...realCookies.flatMap((c) => Object.values(c)),
+  ];
+}
+/** One of the signed samples, read when a value is generated (inside a test). */
+const sampleOf = <T>(samples: () => readonly T[]) => fc.constant(null).chain(() => fc.constantFrom(...samples()));
 
 const signingValue = fc.oneof(
   anyText,
   cfBase64ish,
   fc.uint8Array({ maxLength: 300 }).map(encodeCloudFrontBase64),
   policyDocument.map(({ text }) => encodeCloudFrontBase64(text)),
-  fc.constantFrom(...realValues),
+  sampleOf(() => realValues),
   fc.constantFrom('SHA1', 'SHA256', 'sha256', 'KRSAPARSE1', 'KECPARSE2', 'K%52SAPARSE1', '%', '%E0%A4%A', '1795867800'),
 );
 const urlText = fc.oneof(
   anyText,
-  fc.constantFrom(...realUrls),
+  sampleOf(() => realUrls),
   fc
     .tuple(
       fc.constantFrom('https://cdn.example.com/a.mp4', 'https://cdn.example.com/videos/x.ts', 'http://h', ''),
@@ -571,7 +581,7 @@ const urlText = fc.oneof(
 const cookieHeader = fc.oneof(
   fc.constant(undefined),
   anyText,
-  fc.constantFrom(...realCookies.map((c) => Object.entries(c).map(([n, v]) => `${n}=${v}`))),
+  sampleOf(() => realCookies.map((c) => Object.entries(c).map(([n, v]) => `${n}=${v}`))),
   fc
     .array(fc.tuple(cookieName, signingValue), { maxLength: 6 })
     .map((pairs) => pairs.map(([n, v]) => `${n}=${v}`).join('; ')),
@@ -593,6 +603,8 @@ const clock = fc.oneof(
 const REASONS: readonly string[] = [...DENIAL_REASONS, 'ok'];
 
 describe('verifySignedRequest', () => {
+  beforeEach(signRealSamples);
+
   it('never throws on arbitrary URLs, cookies, viewer IPs and clocks, and always names a known reason and code', () => {
     const cache = new VerifiedSignatureCache(64);
     fc.assert(

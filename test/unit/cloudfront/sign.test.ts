@@ -1,17 +1,19 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  checkSignableUrl,
   createKeyGroup,
   EdgepassError,
   type EdgepassErrorCode,
   loadSigningKey,
+  MAX_URL_LENGTH,
   type SignOptions,
   signCookies,
   signUrl,
   signUrls,
   verifySignedRequest,
 } from '../../../shared';
-import { NOW, rsaKeyPair } from '../../fixtures/keys';
+import { ecKeyPair, NOW, rsaKeyPair } from '../../fixtures/keys';
 
 const rsa = rsaKeyPair();
 const keyGroup = createKeyGroup([{ id: 'K2JCJMDEHXQW5F', publicKey: rsa.publicPem }]);
@@ -144,11 +146,19 @@ describe('signUrls', () => {
 
 describe('signCookies', () => {
   it('refuses an omitted or empty resource', () => {
-    expect(failure(() => signCookies('', opts)).code).toBe('INVALID_RESOURCE');
+    for (const resource of ['', undefined as unknown as string]) {
+      expect(failure(() => signCookies(resource, opts))).toEqual({
+        code: 'INVALID_RESOURCE',
+        message: 'a resource is required; omitting it would grant every URL',
+      });
+    }
   });
 
   it('refuses a pattern CloudFront cannot match', () => {
-    expect(failure(() => signCookies('cdn.example.com/videos/*', opts)).message).toMatch(/not a resource pattern/);
+    expect(failure(() => signCookies('cdn.example.com/videos/*', opts))).toMatchObject({
+      code: 'INVALID_RESOURCE',
+      message: expect.stringMatching(/not a resource pattern/),
+    });
   });
 });
 
@@ -180,5 +190,202 @@ describe('loadSigningKey', () => {
   it('refuses text that is not a private key, including a public key', () => {
     expect(failure(() => loadSigningKey('hello')).code).toBe('INVALID_KEY');
     expect(failure(() => loadSigningKey(rsa.publicPem)).code).toBe('INVALID_KEY');
+  });
+});
+
+describe('signing bounds and shapes', () => {
+  const resourceFailure = (resource: string) => failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, resource }));
+
+  it('signs up to the last second: an expiry of exactly 2147483647, and a start of 0', () => {
+    expect(signUrl(`${HOST}/a.mp4`, { ...opts, expires: 2147483647 })).toContain('Expires=2147483647&');
+    expect(signUrl(`${HOST}/a.mp4`, { ...opts, notBefore: 0 })).toContain('Policy=');
+  });
+
+  it('refuses an expiry equal to now, and a start equal to the expiry', () => {
+    expect(failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, expires: NOW }))).toEqual({
+      code: 'INVALID_TIME',
+      message: 'expires 2026-11-28T12:00:00.000Z is not in the future',
+    });
+    expect(failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, notBefore: NOW + 60 }))).toMatchObject({
+      code: 'INVALID_TIME',
+      message: 'notBefore must be earlier than expires',
+    });
+  });
+
+  it('reads an expiry above 10^11 as milliseconds, and 10^11 itself as a time after 2038', () => {
+    expect(failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, expires: 1e11 })).message).toBe(
+      'expires 100000000000 is after 2038-01-19T03:14:07Z (2147483647), the latest CloudFront accepts',
+    );
+    expect(failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, expires: 1e11 + 1 })).message).toBe(
+      'expires 100000000001 looks like epoch milliseconds; CloudFront wants seconds',
+    );
+  });
+
+  it('refuses a negative start, naming it', () => {
+    expect(failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, notBefore: -1 }))).toEqual({
+      code: 'INVALID_TIME',
+      message: 'notBefore must be whole epoch seconds, got -1',
+    });
+  });
+
+  it('signs with a KeyObject or an ECDSA key from loadSigningKey as well as a PEM', () => {
+    const ec = ecKeyPair();
+    const both = createKeyGroup([
+      { id: 'K2JCJMDEHXQW5F', publicKey: rsa.publicPem },
+      { id: 'KECDSA2', publicKey: ec.publicPem },
+    ]);
+    const byObject = signUrl(`${HOST}/a.mp4`, { ...opts, privateKey: rsa.privateKey });
+    const byEcKey = signUrl(`${HOST}/a.mp4`, {
+      ...opts,
+      keyPairId: 'KECDSA2',
+      privateKey: loadSigningKey(ec.privatePem),
+    });
+    expect(verifySignedRequest({ url: byObject }, { now: NOW, keyGroup: both }).reason).toBe('ok');
+    expect(verifySignedRequest({ url: byEcKey }, { now: NOW, keyGroup: both }).reason).toBe('ok');
+  });
+
+  it('refuses a key pair id that is not a string', () => {
+    expect(failure(() => signUrl(`${HOST}/a.mp4`, { ...opts, keyPairId: 12345 as unknown as string })).code).toBe(
+      'INVALID_KEY',
+    );
+  });
+
+  it('refuses a URL object: only the string is signed byte for byte', () => {
+    const url = new URL(`${HOST}/a.mp4`) as unknown as string;
+    expect(failure(() => signUrl(url, opts)).code).toBe('INVALID_URL');
+  });
+
+  it('refuses another scheme even when its query holds an http URL', () => {
+    const url = 'ftp://cdn.example.com/a?r=https://cdn.example.com/';
+    expect(failure(() => signUrl(url, opts)).message).toMatch(/is not an absolute http:\/\/ or https:\/\/ URL$/);
+  });
+
+  it('refuses userinfo on http too, but signs a query that holds user@host', () => {
+    expect(failure(() => signUrl('http://user@cdn.example.com/a.mp4', opts)).message).toMatch(/sign that spelling/);
+    const url = `${HOST}/a.mp4?r=http://user@example.org/`;
+    expect(verifySignedRequest({ url: signUrl(url, opts) }, { now: NOW, keyGroup }).reason).toBe('ok');
+  });
+
+  it.each([
+    ['a double quote', `${HOST}/a"b.mp4`],
+    ['a backslash', `${HOST}/a\\b.mp4`],
+  ])('refuses %s, naming the escapes to use', (_, url) => {
+    expect(failure(() => signUrl(url, opts))).toEqual({
+      code: 'INVALID_URL',
+      message: 'the URL holds " or \\: percent-encode them (%22, %5C) before signing',
+    });
+  });
+
+  it('refuses a URL that the URL parser refuses', () => {
+    expect(failure(() => signUrl('https://exa%mple.com/a.mp4', opts))).toEqual({
+      code: 'INVALID_URL',
+      message: 'https://exa%mple.com/a.mp4 is not a valid URL',
+    });
+  });
+
+  it('accepts a URL of exactly 8192 bytes (checkSignableUrl), and a signed URL of exactly 8192', () => {
+    const exactly = (length: number) => `${HOST}/${'a'.repeat(length - HOST.length - 1)}`;
+    expect(() => checkSignableUrl(exactly(MAX_URL_LENGTH))).not.toThrow();
+    expect(failure(() => checkSignableUrl(exactly(MAX_URL_LENGTH + 1))).message).toBe(
+      'the URL is 8193 bytes; CloudFront refuses URLs over 8192',
+    );
+    // Canned RSA-2048 params: ?Expires= (9) + 10 digits + &Signature= (11) + 344 + &Key-Pair-Id= (13) + 14.
+    const params = 9 + 10 + 11 + 344 + 13 + 14;
+    expect(signUrl(exactly(MAX_URL_LENGTH - params), opts)).toHaveLength(MAX_URL_LENGTH);
+    expect(failure(() => signUrl(exactly(MAX_URL_LENGTH - params + 1), opts))).toEqual({
+      code: 'INVALID_URL',
+      message: 'the signed URL is 8193 bytes; CloudFront refuses URLs over 8192',
+    });
+  });
+
+  it('accepts 251 query parameters, the most a signed URL can carry', () => {
+    const url = `${HOST}/a.mp4?${Array.from({ length: 251 }, (_, i) => `p${i}=1`).join('&')}`;
+    expect(signUrl(url, opts).startsWith(`${url}&Expires=`)).toBe(true);
+  });
+
+  // Signed, such a URL was denied by the verifier (bad-signature): it reads the user's Hash-Algorithm as
+  // the signer's and leaves it out of the resource. The check used to look in splitSigningParams'
+  // values, which are empty when Hash-Algorithm is the only signing param.
+  it.each(['Hash-Algorithm=SHA256', 'x=1&Hash-Algorithm=SHA1', 'Hash-Algorithm'])(
+    'refuses a URL whose query already holds Hash-Algorithm: ?%s',
+    (query) => {
+      expect(failure(() => signUrl(`${HOST}/a.mp4?${query}`, opts))).toEqual({
+        code: 'INVALID_URL',
+        message:
+          'the URL already holds Expires, Policy, Signature, Key-Pair-Id or Hash-Algorithm: CloudFront would treat it as signed',
+      });
+    },
+  );
+
+  it('signs a URL with a param that only starts like Hash-Algorithm', () => {
+    const url = `${HOST}/a.mp4?Hash-Algorithms=1`;
+    expect(verifySignedRequest({ url: signUrl(url, opts) }, { now: NOW, keyGroup }).reason).toBe('ok');
+  });
+
+  it('signs canned when the resource is the URL itself, custom when it holds a wildcard', () => {
+    const plain = `${HOST}/a.mp4`;
+    expect(signUrls([plain, plain], { ...opts, resource: plain })).toEqual([
+      expect.stringMatching(/^https:\/\/cdn\.example\.com\/a\.mp4\?Expires=\d+&Signature=/),
+      expect.stringMatching(/^https:\/\/cdn\.example\.com\/a\.mp4\?Expires=\d+&Signature=/),
+    ]);
+    // `?` is a wildcard in a policy's Resource, even when the resource spells the URL exactly.
+    const query = `${HOST}/a.mp4?x=1`;
+    expect(signUrl(query, { ...opts, resource: query })).toMatch(/\?x=1&Policy=/);
+  });
+
+  it('refuses a plain resource that is not every URL of the batch', () => {
+    const plain = `${HOST}/a.mp4`;
+    const notCovered = { code: 'INVALID_RESOURCE', message: `${HOST}/b.mp4 is not covered by the resource ${plain}` };
+    expect(failure(() => signUrl(`${HOST}/b.mp4`, { ...opts, resource: plain }))).toEqual(notCovered);
+    expect(failure(() => signUrls([plain, `${HOST}/b.mp4`], { ...opts, resource: plain }))).toEqual(notCovered);
+  });
+
+  it.each<[string, string, string | RegExp]>([
+    ['a space', `${HOST}/a b*`, 'the resource holds spaces, control or non-ASCII characters'],
+    [
+      '17 *',
+      `${HOST}/${'abc*'.repeat(17)}`,
+      `${HOST}/${'abc*'.repeat(14)}… has 17 *: the edgepass gate never matches more than 16`,
+    ],
+    ['a ? between two *', `${HOST}/*a?b*`, /has a \? between two \*/],
+    [
+      '251 characters between two *',
+      `${HOST}/*${'a'.repeat(251)}*`,
+      `${HOST}/*${'a'.repeat(55)}… has more than 250 characters between two *: the edgepass gate never matches that (the search would not be linear)`,
+    ],
+  ])('refuses a resource with %s', (_, resource, message) => {
+    const error = resourceFailure(resource);
+    expect(error.code).toBe('INVALID_RESOURCE');
+    if (typeof message === 'string') expect(error.message).toBe(message);
+    else expect(error.message).toMatch(message);
+  });
+
+  it.each([
+    ['16 *', `${HOST}/${'a*'.repeat(16)}`],
+    ['250 characters between two *', `${HOST}/*${'a'.repeat(250)}*`],
+    ['nine [ or {', `${HOST}/*${'[{'.repeat(4)}[*`],
+    ['a ? outside the stars', `${HOST}/?*`],
+  ])('accepts a resource with %s', (_, resource) => {
+    expect(signCookies(resource, opts)['CloudFront-Policy']).toMatch(/^[A-Za-z0-9~_-]+$/);
+  });
+
+  it('sets exactly the canned cookies for a plain URL, and the custom ones with SHA-256', () => {
+    expect(Object.keys(signCookies(`${HOST}/one.mp4`, opts))).toEqual([
+      'CloudFront-Expires',
+      'CloudFront-Signature',
+      'CloudFront-Key-Pair-Id',
+    ]);
+    const custom = signCookies(`${HOST}/videos/*`, { ...opts, hashAlgorithm: 'sha256' });
+    expect(Object.keys(custom)).toEqual([
+      'CloudFront-Policy',
+      'CloudFront-Signature',
+      'CloudFront-Key-Pair-Id',
+      'CloudFront-Hash-Algorithm',
+    ]);
+    expect(custom['CloudFront-Hash-Algorithm']).toBe('SHA256');
+  });
+
+  it('refuses canned cookies for a URL that is not signable', () => {
+    expect(failure(() => signCookies('https://CDN.example.com/a.mp4', opts)).code).toBe('INVALID_URL');
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   createKeyGroup,
   createVerifier,
@@ -40,8 +40,13 @@ function header(cookies: object): string {
     .join('; ');
 }
 
+// Signed in a beforeEach, not while the file loads: a signer that throws must fail tests (a file that
+// fails to load fails none, and Stryker then counts the mutant as surviving).
 describe('verifySignedRequest: signed URLs', () => {
-  const canned = signUrl(`${HOST}/videos/42.mp4?quality=hd`, rsaOpts);
+  let canned: string;
+  beforeEach(() => {
+    canned = signUrl(`${HOST}/videos/42.mp4?quality=hd`, rsaOpts);
+  });
 
   it('allows a canned URL and reports the user query without signing params', () => {
     expect(decide(canned)).toMatchObject({
@@ -217,7 +222,10 @@ describe('verifySignedRequest: signed URLs', () => {
 });
 
 describe('verifySignedRequest: signed cookies', () => {
-  const wildcard = signCookies(`${HOST}/videos/*`, rsaOpts);
+  let wildcard: ReturnType<typeof signCookies>;
+  beforeEach(() => {
+    wildcard = signCookies(`${HOST}/videos/*`, rsaOpts);
+  });
 
   it('allows any URL under the cookie policy and reads only CloudFront-* cookies', () => {
     const cookie = `session=abc; ${header(wildcard)}; theme=dark`;

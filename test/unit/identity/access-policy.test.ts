@@ -242,8 +242,36 @@ describe('grantsFor', () => {
       expect(unusable(() => pathFor('/teams/*/{team}*', { team: `b${'a'.repeat(255)}` }))).toMatch(
         /more than 250 characters between two \*/,
       );
+      // Any middle chunk counts, not only when all are long.
+      expect(unusable(() => pathFor('/teams/*/{team}*/x/*', { team: 'b'.repeat(256) }))).toBe(
+        'claims make grant /teams/*/{team}*/x/* hold more than 250 characters between two *',
+      );
       // The natural shape puts it in the last chunk, compared in place: any accepted value works.
       expect(pathFor('/teams/{team}/*', { team: 'x'.repeat(256) })).toBe(`/teams/${'x'.repeat(256)}/*`);
+    });
+
+    it.each<[string, unknown, string]>([
+      ['a missing claim', undefined, 'missing, empty, or not a string or number'],
+      ['an empty string', '', 'missing, empty, or not a string or number'],
+      ['257 characters', 'x'.repeat(257), 'longer than 256 bytes in UTF-8'],
+      ['257 bytes in UTF-8', `${'\u00e9'.repeat(128)}x`, 'longer than 256 bytes in UTF-8'],
+      ['a slash', 'victim/x', 'it holds a character an origin could read as path syntax'],
+      ['a fullwidth solidus', 'victim\uFF0Fx', 'it is not in Unicode NFKC form'],
+      ['a dotless i', 'al\u0131ce', 'a case-insensitive origin would read it as another name'],
+      // U+0390 upper-cases to three non-ASCII units (Ι, two accents): only the length tells.
+      ['a letter whose upper case is longer', '\u0390', 'a case-insensitive origin would read it as another name'],
+      // U+0130 İ lower-cases to i and a dot above: only the lower case tells.
+      ['a dotted capital I', '\u0130stanbul', 'a case-insensitive origin would read it as another name'],
+    ])('says why it refuses %s', (_, value, why) => {
+      const claims = value === undefined ? {} : { sub: value };
+      expect(unusable(() => pathFor('/users/{sub}/*', claims))).toBe(`claim sub cannot be used in a path: ${why}`);
+    });
+
+    it('refuses a claim that makes the grant a path the gate refuses, naming the grant and the problem', () => {
+      // U+200B passes every check on the claim itself; the gate refuses it escaped (invisible).
+      expect(unusable(() => pathFor('/users/{sub}/*', { sub: 'a\u200Bb' }))).toBe(
+        'claims make grant /users/{sub}/* a non-canonical path (compatibility-character)',
+      );
     });
 
     it('refuses values that would spell a dot segment together', () => {
@@ -267,34 +295,38 @@ describe('grantsFor', () => {
   });
 });
 
+// Grants are built inside the tests, not while the file loads: a throw there fails no test (Stryker
+// then counts the mutant as surviving).
 describe('resourceFor', () => {
-  const [videos] = grantsFor([rule('r', [], '/videos/*')], {}) as [Grant];
+  const videos = (): Grant => grantsFor([rule('r', [], '/videos/*')], {})[0] as Grant;
 
   it('puts the origin before the grant path', () => {
-    expect(resourceFor(videos, 'https://cdn.example.com')).toBe('https://cdn.example.com/videos/*');
+    expect(resourceFor(videos(), 'https://cdn.example.com')).toBe('https://cdn.example.com/videos/*');
   });
 
-  it('tolerates a trailing slash on the origin', () => {
-    expect(resourceFor(videos, 'https://cdn.example.com/')).toBe('https://cdn.example.com/videos/*');
+  it('tolerates trailing slashes on the origin', () => {
+    expect(resourceFor(videos(), 'https://cdn.example.com/')).toBe('https://cdn.example.com/videos/*');
+    expect(resourceFor(videos(), 'https://cdn.example.com//')).toBe('https://cdn.example.com/videos/*');
   });
 });
 
 describe('grantFor', () => {
-  const grants = grantsFor(
-    [
-      {
-        name: 'member',
-        when: [],
-        grants: [
-          { path: '/videos/*.mp4', maxTtlSeconds: 600 },
-          { path: '/videos/*', maxTtlSeconds: 3600 },
-          { path: '/reports/q3.pdf', maxTtlSeconds: 60 },
-          { path: '/users/{email}/*', maxTtlSeconds: 900 },
-        ],
-      },
-    ],
-    { email: 'abc@x.com' },
-  );
+  const grants = (): Grant[] =>
+    grantsFor(
+      [
+        {
+          name: 'member',
+          when: [],
+          grants: [
+            { path: '/videos/*.mp4', maxTtlSeconds: 600 },
+            { path: '/videos/*', maxTtlSeconds: 3600 },
+            { path: '/reports/q3.pdf', maxTtlSeconds: 60 },
+            { path: '/users/{email}/*', maxTtlSeconds: 900 },
+          ],
+        },
+      ],
+      { email: 'abc@x.com' },
+    );
 
   it.each([
     ['/videos/a.mp4', 600],
@@ -303,7 +335,7 @@ describe('grantFor', () => {
     ['/reports/q3.pdf', 60],
     ['/users/abc%40x.com/notes.txt', 900],
   ])('gives the first grant covering %s', (path, ttl) => {
-    expect(grantFor(grants, path)?.maxTtlSeconds).toBe(ttl);
+    expect(grantFor(grants(), path)?.maxTtlSeconds).toBe(ttl);
   });
 
   it.each([
@@ -331,7 +363,7 @@ describe('grantFor', () => {
     ['a scheme-relative path', '//evil.com/videos/a.mp4'],
     ['an empty path', ''],
   ])('covers nothing for %s', (_, path) => {
-    expect(grantFor(grants, path)).toBeUndefined();
+    expect(grantFor(grants(), path)).toBeUndefined();
   });
 
   it('covers nothing without grants', () => {

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FlattenedSign } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EdgepassError, type EdgepassErrorCode } from '../../../shared/cloudfront/errors';
 import type { IdentityProviderConfig } from '../../../shared/config/schema';
 import { createTokenVerifier, type TokenVerifier } from '../../../shared/identity/token-verifier';
@@ -51,6 +51,11 @@ beforeAll(async () => {
     createTestIdentityProvider({ name: 'partners', alg: 'ES256', issuer: 'https://partners.example.org', kid: 'ec-1' }),
     createTestIdentityProvider({ name: 'impostor', alg: 'RS256' }),
   ]);
+});
+
+// Built before each test, not once in beforeAll: a verifier that throws while being built must fail
+// tests (a failing beforeAll skips them, and Stryker then counts the mutant as surviving).
+beforeEach(() => {
   verifier = createTokenVerifier([rsa.config, ec.config], { now });
 });
 
@@ -93,7 +98,10 @@ describe('createTokenVerifier: valid tokens', () => {
   });
 
   it('accepts a token whose nbf is within the clock tolerance', async () => {
-    await expect(verifier.verify(await rsa.mint({}, { notBefore: 20 }))).resolves.toBeDefined();
+    await expect(verifier.verify(await rsa.mint({ sub: 'alice' }, { notBefore: 20 }))).resolves.toMatchObject({
+      provider: 'corporate',
+      claims: { sub: 'alice', iss: rsa.issuer, nbf: NOW + 20 },
+    });
   });
 
   it('returns frozen claims and exp in whole seconds', async () => {
@@ -103,8 +111,13 @@ describe('createTokenVerifier: valid tokens', () => {
   });
 
   it('uses the system clock when no clock is given', async () => {
-    const idp = await createTestIdentityProvider({ now: Math.floor(Date.now() / 1000) });
-    await expect(createTokenVerifier([idp.config]).verify(await idp.mint())).resolves.toBeDefined();
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const idp = await createTestIdentityProvider({ now: issuedAt });
+    await expect(createTokenVerifier([idp.config]).verify(await idp.mint({ sub: 'alice' }))).resolves.toMatchObject({
+      provider: 'test-idp',
+      claims: { sub: 'alice', iss: idp.issuer, iat: issuedAt },
+      expiresAt: issuedAt + 3600,
+    });
   });
 });
 
@@ -236,7 +249,10 @@ describe('createTokenVerifier: the JWT attack suite', () => {
   it('answers TOKEN_EXPIRED at exactly exp when there is no clock tolerance', async () => {
     const strict = createTokenVerifier([{ ...rsa.config, clockToleranceSeconds: 0 }], { now });
     await expect(strict.verify(await rsa.mint({}, { expiresIn: 0 }))).rejects.toEqual(refused('TOKEN_EXPIRED'));
-    await expect(strict.verify(await rsa.mint({}, { expiresIn: 1 }))).resolves.toBeDefined();
+    await expect(strict.verify(await rsa.mint({ sub: 'alice' }, { expiresIn: 1 }))).resolves.toMatchObject({
+      claims: { sub: 'alice', iss: rsa.issuer },
+      expiresAt: NOW + 1,
+    });
   });
 
   it('refuses a token whose nbf is in the future', async () => {
@@ -297,7 +313,9 @@ describe('createTokenVerifier: the JWT attack suite', () => {
     await expect(strict.verify(await rsa.mint({ sub: 'alice' }))).rejects.toEqual(
       refused('TOKEN_INVALID', 'token is missing the email claim'),
     );
-    await expect(strict.verify(await rsa.mint({ sub: 'alice', email: 'a@example.com' }))).resolves.toBeDefined();
+    await expect(strict.verify(await rsa.mint({ sub: 'alice', email: 'a@example.com' }))).resolves.toMatchObject({
+      claims: { sub: 'alice', email: 'a@example.com', iss: rsa.issuer },
+    });
   });
 
   describe('keys named in the token (jku, x5u, jwk) are ignored', () => {
@@ -378,7 +396,8 @@ describe('createTokenVerifier: remote JWKS', () => {
   it('picks up a rotated key: refused during the cooldown without a refetch, accepted after it', async () => {
     const next = await createTestIdentityProvider({ kid: 'test-key-2' });
     server = await serveJwks(rsa.jwks);
-    const remote = createTokenVerifier([rsa.remoteConfig(server.url)], { now, cooldownMs: 300 });
+    let clock = 0;
+    const remote = createTokenVerifier([rsa.remoteConfig(server.url)], { now, cooldownMs: 300, jwksNow: () => clock });
     await remote.verify(await rsa.mint());
     server.setJwks({ keys: [...rsa.jwks.keys, ...next.jwks.keys] });
     const rotated = await next.mint({ sub: 'after-rotation' });
@@ -386,9 +405,15 @@ describe('createTokenVerifier: remote JWKS', () => {
     await expect(remote.verify(rotated)).rejects.toEqual(refused('TOKEN_INVALID', "no key for the token's kid"));
     expect(server.hits()).toBe(1);
 
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    clock += 299;
+    await expect(remote.verify(rotated)).rejects.toEqual(refused('TOKEN_INVALID', "no key for the token's kid"));
+    expect(server.hits()).toBe(1);
+    clock += 1;
     await expect(remote.verify(rotated)).resolves.toMatchObject({ claims: { sub: 'after-rotation' } });
-    await expect(remote.verify(await rsa.mint())).resolves.toBeDefined();
+    await expect(remote.verify(await rsa.mint({ sub: 'alice' }))).resolves.toMatchObject({
+      provider: 'corporate',
+      claims: { sub: 'alice', iss: rsa.issuer },
+    });
     expect(server.hits()).toBe(2);
   });
 
@@ -425,7 +450,10 @@ describe('createTokenVerifier: remote JWKS', () => {
     await expect(remote.verify(await rsa.mint())).rejects.toEqual(refused('IDP_UNAVAILABLE'));
     expect(server.hits()).toBe(1);
     clock += 1_000;
-    await expect(remote.verify(await rsa.mint())).resolves.toBeDefined();
+    await expect(remote.verify(await rsa.mint({ sub: 'alice' }))).resolves.toMatchObject({
+      provider: 'corporate',
+      claims: { sub: 'alice', iss: rsa.issuer },
+    });
     expect(server.hits()).toBe(2);
   });
 
@@ -466,15 +494,16 @@ describe('createTokenVerifier: remote JWKS', () => {
     expect(String((error as Error).cause)).toContain('larger than 1048576 bytes');
   });
 
-  it('answers "identity provider keys unavailable" when the key server is too slow', async () => {
+  it('answers "identity provider keys unavailable" at fetchTimeoutMs when the key server is too slow', async () => {
     server = await serveJwks(rsa.jwks);
-    server.setDelay(2000);
+    // The server holds its answer until released: only the fetch deadline can end the call.
+    server.setHeld(true);
     const remote = createTokenVerifier([rsa.remoteConfig(server.url)], { now, fetchTimeoutMs: 100 });
-    const started = Date.now();
-    await expect(remote.verify(await rsa.mint())).rejects.toEqual(
-      refused('IDP_UNAVAILABLE', 'identity provider keys unavailable'),
-    );
-    expect(Date.now() - started).toBeLessThan(1500);
+    const error = await remote.verify(await rsa.mint()).catch((caught: unknown) => caught);
+    expect(error).toEqual(refused('IDP_UNAVAILABLE', 'identity provider keys unavailable'));
+    expect(String((error as Error).cause)).toContain('no complete answer from the key set endpoint within 100 ms');
+    expect(server.hits()).toBe(1);
+    server.setHeld(false);
   });
 });
 
@@ -531,8 +560,14 @@ describe('createTokenVerifier: HS256 development provider', () => {
     process.env[name] = secret;
     try {
       const hs = createTokenVerifier([{ ...dev, hs256SecretEnv: name }], { now });
-      const token = await rsa.mint({}, { alg: 'HS256', issuer: dev.issuer, key: new TextEncoder().encode(secret) });
-      await expect(hs.verify(token)).resolves.toBeDefined();
+      const token = await rsa.mint(
+        { sub: 'demo' },
+        { alg: 'HS256', issuer: dev.issuer, key: new TextEncoder().encode(secret) },
+      );
+      await expect(hs.verify(token)).resolves.toMatchObject({
+        provider: 'dev',
+        claims: { sub: 'demo', iss: dev.issuer },
+      });
     } finally {
       delete process.env[name];
     }

@@ -320,8 +320,9 @@ describe('createSecretsManagerKeySource', () => {
         message: `Secrets Manager unavailable while reading secret ${SECRET} (ECONNRESET)`,
       },
       {
+        // Never answered: only the request timeout can end the call (else the test's own timeout fails it).
         name: 'Secrets Manager hangs past the request timeout',
-        fault: { hang: 5_000 },
+        fault: 'silent',
         message: `Secrets Manager unavailable: reading secret ${SECRET} timed out; if this persists, check the function can reach Secrets Manager (in a VPC: a NAT gateway or a secretsmanager VPC endpoint)`,
       },
     ];
@@ -333,11 +334,8 @@ describe('createSecretsManagerKeySource', () => {
       }
       const { source, events } = keySource();
 
-      const started = Date.now();
       const error = await rejection(source.get());
 
-      // A hang guard, not a speed claim: the call ends near its timeout, never minutes later.
-      expect(Date.now() - started).toBeLessThan(REQUEST_TIMEOUT_MS + 3_000);
       expect(error).toMatchObject({ code: 'SIGNING_KEY_UNAVAILABLE', httpStatus: 503 });
       expect(error.message).toBe('the signing key is unavailable; try again shortly');
       expect((error.cause as Error).message).toBe(message);
