@@ -141,3 +141,34 @@ describe('createGate: what it forwards and where it redirects', () => {
     expect(withLogin('/login')({ ...browser('/videos/a'), method: 'HEAD' }, NOW)).toMatchObject({ action: 'redirect' });
   });
 });
+
+describe('the cookies the Lambda@Edge gate forwards', () => {
+  const gateFor = () =>
+    createGate({
+      domains: [MEDIA],
+      scheme: 'https',
+      publicPaths: ['/assets/*'],
+      loginUrl: '/login',
+      keys: [{ id: 'K1', publicKey: rsa.publicPem }],
+      verifyCacheSize: 16,
+    });
+  const forwarded = (cookies: string[]) => {
+    const decision = gateFor()(request(MEDIA, '/assets/a.css', '', cookies), NOW);
+    return decision.action === 'pass' ? decision.cookies : decision;
+  };
+
+  it('passes Cookie headers without a credential name on as they came, one by one', () => {
+    expect(forwarded(['a=1', 'b=2; c=3'])).toEqual(['a=1', 'b=2; c=3']);
+  });
+
+  it('joins the headers as `; ` before stripping, so a credential in a second header goes too', () => {
+    expect(forwarded(['a=1', 'CloudFront-Policy=x'])).toEqual(['a=1']);
+    expect(forwarded(['CloudFront-Policy=x', 'a=1'])).toEqual(['a=1']);
+  });
+
+  it('leaves no separator in front when the first cookies were credentials', () => {
+    expect(forwarded(['CloudFront-Policy=x; a=1'])).toEqual(['a=1']);
+    expect(forwarded(['CloudFront-Policy=x;;  a=1; b=2'])).toEqual(['a=1; b=2']);
+    expect(forwarded(['CloudFront-Policy=x; edgepass-session=t'])).toEqual([]);
+  });
+});
