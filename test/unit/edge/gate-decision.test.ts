@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { signCookies } from '../../../shared/cloudfront/sign';
-import { createGate, type ViewerRequest } from '../../../shared/edge/gate';
+import type { ViewerRequest } from '../../../shared/edge/gate';
+import { testGate } from '../../fixtures/gate';
 import { NOW, rsaKeyPair } from '../../fixtures/keys';
 
 /**
@@ -12,15 +13,7 @@ import { NOW, rsaKeyPair } from '../../fixtures/keys';
 const HOST = 'media.example.com';
 const rsa = rsaKeyPair();
 
-const gateWith = (loginUrl = '/login') =>
-  createGate({
-    domains: [HOST],
-    scheme: 'https',
-    publicPaths: [],
-    loginUrl,
-    keys: [{ id: 'K1', publicKey: rsa.publicPem }],
-    verifyCacheSize: 16,
-  });
+const gateWith = (loginUrl = '/login') => testGate(rsa.publicPem, { loginUrl });
 
 function request(uri: string, fields: Partial<ViewerRequest> = {}): ViewerRequest {
   return {

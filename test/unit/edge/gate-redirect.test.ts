@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createGate, type ViewerRequest } from '../../../shared/edge/gate';
+import type { ViewerRequest } from '../../../shared/edge/gate';
+import { testGate } from '../../fixtures/gate';
 import { NOW, rsaKeyPair } from '../../fixtures/keys';
 
 const rsa = rsaKeyPair();
@@ -8,14 +9,7 @@ const HOST = 'media.example.com';
 const SITE = `https://${HOST}`;
 
 function gateFor(loginUrl: string) {
-  return createGate({
-    domains: [HOST],
-    scheme: 'https',
-    publicPaths: [],
-    loginUrl,
-    keys: [{ id: 'K1', publicKey: rsa.publicPem }],
-    verifyCacheSize: 16,
-  });
+  return testGate(rsa.publicPem, { loginUrl });
 }
 
 const hostileUri = fc
@@ -107,13 +101,9 @@ describe('the gate’s login redirect', () => {
   });
 
   it('keeps the second configured domain: its Host is checked and returned to, in any letter case', () => {
-    const gate = createGate({
+    const gate = testGate(rsa.publicPem, {
       domains: [HOST, 'cdn.example.net'],
-      scheme: 'https',
-      publicPaths: [],
       loginUrl: 'https://app.example.com/signin',
-      keys: [{ id: 'K1', publicKey: rsa.publicPem }],
-      verifyCacheSize: 16,
     });
     expect(gate(navigation('/a', '', 'CDN.Example.NET'), NOW)).toMatchObject({
       action: 'redirect',

@@ -3,6 +3,7 @@ import { MAX_SIGNING_COOKIE_NAMES } from '../../../shared/cloudfront/cookie-head
 import { signCookies, signUrl } from '../../../shared/cloudfront/sign';
 import { createGate, type ViewerRequest } from '../../../shared/edge/gate';
 import { MAX_RETURN_TO_LENGTH } from '../../../shared/edge/return-to';
+import { testGate } from '../../fixtures/gate';
 import { NOW, rsaKeyPair } from '../../fixtures/keys';
 
 const rsa = rsaKeyPair();
@@ -82,15 +83,7 @@ describe('createGate with two configured domains', () => {
 });
 
 describe('createGate: what it forwards and where it redirects', () => {
-  const withLogin = (loginUrl: string) =>
-    createGate({
-      domains: [MEDIA],
-      scheme: 'https',
-      publicPaths: ['/assets/*'],
-      loginUrl,
-      keys: [{ id: 'K1', publicKey: rsa.publicPem }],
-      verifyCacheSize: 16,
-    });
+  const withLogin = (loginUrl: string) => testGate(rsa.publicPem, { publicPaths: ['/assets/*'], loginUrl });
   const browser = (uri: string, querystring = ''): ViewerRequest => ({
     ...request(MEDIA, uri, querystring),
     accept: 'text/html',
@@ -143,15 +136,7 @@ describe('createGate: what it forwards and where it redirects', () => {
 });
 
 describe('the cookies the Lambda@Edge gate forwards', () => {
-  const gateFor = () =>
-    createGate({
-      domains: [MEDIA],
-      scheme: 'https',
-      publicPaths: ['/assets/*'],
-      loginUrl: '/login',
-      keys: [{ id: 'K1', publicKey: rsa.publicPem }],
-      verifyCacheSize: 16,
-    });
+  const gateFor = () => testGate(rsa.publicPem, { publicPaths: ['/assets/*'] });
   const forwarded = (cookies: string[]) => {
     const decision = gateFor()(request(MEDIA, '/assets/a.css', '', cookies), NOW);
     return decision.action === 'pass' ? decision.cookies : decision;
