@@ -11,8 +11,12 @@ import { pathProblem } from './canonical-path';
 
 export const MAX_RETURN_TO_LENGTH = 2048;
 
-/** Raw targets must be properly encoded: no spaces, controls or backslashes. */
-const UNSAFE_RAW = /[\x00-\x20\x7f\\]/;
+/**
+ * Raw targets must be properly encoded, query and fragment included: printable ASCII only, no space or
+ * backslash. A raw non-ASCII character could reach a `Location` header, where a stack writing Latin-1
+ * keeps only its low byte (U+010A becomes a line feed).
+ */
+const UNSAFE_RAW = /[^\x21-\x5b\x5d-\x7e]/;
 /** Decoded forms may hold spaces, but never controls (header injection, stripped by browsers). */
 const CONTROL = /[\x00-\x1f\x7f]/;
 

@@ -254,3 +254,20 @@ describe('network-path references, refused by the one canonical-path rule', () =
     },
   );
 });
+
+describe('raw characters outside printable ASCII, anywhere in the target (fifth outside review, Medium)', () => {
+  it.each([
+    '/x?\u010d\u010aSet-Cookie:session=evil',
+    '/x#\u010a',
+    '/x?caf\u00e9',
+    'https://app.example.com/x?\u010aX:y',
+    'https://app.example.com/x#\u00e9',
+  ])('refuses %j, whose low bytes could become header text', (target) => {
+    expect(safeReturnTo(target, { allowedHosts: ['app.example.com'] })).toBeUndefined();
+    if (target.startsWith('/')) expect(safeReturnPath(target)).toBeUndefined();
+  });
+
+  it('keeps the same targets percent-encoded', () => {
+    expect(safeReturnTo('/x?caf%C3%A9', { allowedHosts: [] })).toBe('/x?caf%C3%A9');
+  });
+});
