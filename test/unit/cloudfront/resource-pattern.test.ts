@@ -39,8 +39,18 @@ describe('matchResource', () => {
     ['https:///a', 'https:///a', false],
     // A `#` ends the host, as `/` and `?` do: what follows is not a path.
     ['https://*/*', 'https://a.example#/x', false],
+    ['https://*.example.com/*', 'https://evil#.example.com/a', false],
     // `*` alone matches any text, a URL or not.
     ['*', 'cdn.example.com/a', true],
+    // A URL needs `://` after its scheme: `https:/x/a` has no host to match.
+    ['https://*/a/b', 'https:/x/a/b', false],
+    // A `?` in the host stands for one host character.
+    ['https://cdn?.example.com/*', 'https://cdn1.example.com/a', true],
+    ['https://cdn?.example.com/*', 'https://cdn.example.com/a', false],
+    // A pattern without wildcards is compared as text, byte for byte, whatever it holds (here a `#`,
+    // which in a pattern with wildcards would end the host); so is the prefix of a trailing `*`.
+    ['https://cdn.example.com#x/a', 'https://cdn.example.com#x/a', true],
+    ['https://cdn.example.com#x/a*', 'https://cdn.example.com#x/ab', true],
   ])('%s vs %s → %s', (pattern, url, expected) => {
     expect(matchResource(pattern, url)).toBe(expected);
   });
