@@ -35,10 +35,16 @@ function canonicalPathPart(target: string): boolean {
   return pathProblem(end === -1 ? target : target.slice(0, end)) === undefined;
 }
 
+/**
+ * The raw target and up to three decoded forms; `undefined` when a form does not decode, or when a
+ * `%` is left after three rounds (no browser decodes that deep, but an origin decoding four times
+ * would read what none of the checks saw).
+ */
 function decodeRepeatedly(value: string): string[] | undefined {
   const forms = [value];
   let current = value;
-  for (let i = 0; i < 3 && current.includes('%'); i++) {
+  for (let i = 0; current.includes('%'); i++) {
+    if (i === 3) return undefined;
     try {
       current = decodeURIComponent(current);
     } catch {

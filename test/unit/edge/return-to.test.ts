@@ -95,10 +95,15 @@ describe('safeReturnTo', () => {
     expect(safeReturnTo(nested, allowed)).toBe(nested);
   });
 
-  it('checks three decodings, no more', () => {
-    // The bound is part of the rule: a fourth decoding would only move it.
-    expect(safeReturnTo('/videos?t=%2525250a', allowed)).toBe('/videos?t=%2525250a');
+  it('checks three decodings and refuses a target with a fourth layer of escapes', () => {
     expect(safeReturnTo('/videos?t=%25250a', allowed)).toBeUndefined();
+    expect(safeReturnTo('/videos?t=%252520', allowed)).toBe('/videos?t=%252520');
+    // A `%` left after three rounds is refused whatever it would decode to: a line feed or a letter.
+    expect(safeReturnTo('/videos?t=%2525250a', allowed)).toBeUndefined();
+    expect(safeReturnTo('/videos?t=%25252541', allowed)).toBeUndefined();
+    expect(safeReturnTo('https://app.example.com/videos?t=%2525250a', allowed)).toBeUndefined();
+    expect(safeReturnPath('/videos?t=%2525250a')).toBeUndefined();
+    expect(safeReturnPath('/videos?t=%252520')).toBe('/videos?t=%252520');
   });
 
   it('keeps targets up to 2048 characters', () => {
