@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   createKeyGroup,
@@ -8,6 +9,7 @@ import {
   VerifiedSignatureCache,
   verifySignedRequest,
 } from '../../../shared';
+import { trustedKeyGroup } from '../../../shared/cloudfront/key-group';
 import { ecKeyPair, NOW, rsaKeyPair } from '../../fixtures/keys';
 
 const rsa = rsaKeyPair();
@@ -400,5 +402,123 @@ describe('createVerifier: the verified-signature cache', () => {
     expect(cache.lookup('sig', 'K2', 'sha1', 'P1')).toBeUndefined();
     expect(cache.lookup('sig', 'K1', 'sha256', 'P1')).toBeUndefined();
     expect(cache.lookup('sig', 'K1', 'sha1', 'P2')).toBeUndefined();
+  });
+});
+
+describe('verifySignedRequest: the edges of what it reads', () => {
+  let canned: string;
+  beforeEach(() => {
+    canned = signUrl(`${HOST}/videos/42.mp4?quality=hd`, rsaOpts);
+  });
+
+  it('reads no signing params from a URL without a `?`, whatever its path spells', () => {
+    const url = `${HOST}/a&Expires=${EXPIRES}&Signature=AAAA&Key-Pair-Id=KRSAOLD`;
+    expect(decide(url)).toMatchObject({
+      allowed: false,
+      reason: 'missing-key-pair-id',
+      source: 'none',
+      keyPairId: undefined,
+      userQuery: '',
+      resourceUrl: url,
+    });
+  });
+
+  it('answers MissingKey for an empty Key-Pair-Id, not InvalidKey', () => {
+    expect(decide(replaceParam(canned, 'Key-Pair-Id', ''))).toMatchObject({
+      reason: 'missing-key-pair-id',
+      code: 'MissingKey',
+    });
+  });
+
+  it('accepts Hash-Algorithm=SHA1 spelt out, the default', () => {
+    expect(decide(`${canned}&Hash-Algorithm=SHA1`)).toMatchObject({ allowed: true, hashAlgorithm: 'sha1' });
+  });
+
+  it('takes a canned Expires up to 2147483647 and refuses one second more', () => {
+    const last = signUrl(`${HOST}/a.mp4`, { ...rsaOpts, expires: 2147483647 });
+    expect(decide(last)).toMatchObject({ allowed: true, policy: { dateLessThan: 2147483647 } });
+    expect(decide(replaceParam(last, 'Expires', '2147483648')).reason).toBe('malformed-policy');
+  });
+
+  it.each(['%2B1893456000', '-1', '0x10', '1e3', '%201893456000', '1893456000%20', '1893456000x'])(
+    'refuses a canned Expires that is not plain decimal digits: %s',
+    (expires) => {
+      expect(decide(replaceParam(canned, 'Expires', expires))).toMatchObject({
+        reason: 'malformed-policy',
+        signatureChecked: false,
+      });
+    },
+  );
+
+  it('allows every URL under a custom policy without Resource, verified once and then from the cache', () => {
+    // No edgepass signer writes such a policy (they refuse to omit the resource); CloudFront accepts it.
+    const json = `{"Statement":[{"Condition":{"DateLessThan":{"AWS:EpochTime":${EXPIRES}}}}]}`;
+    const policy = encodeCloudFrontBase64(json);
+    const signature = encodeCloudFrontBase64(sign('sha1', Buffer.from(json), rsa.privateKey));
+    const query = `Policy=${policy}&Signature=${signature}&Key-Pair-Id=KRSAOLD`;
+    const verifier = createVerifier(keyGroup, 8);
+    expect(verifier({ url: `${HOST}/a.mp4?${query}` }, NOW)).toMatchObject({ allowed: true, canned: false });
+    expect(verifier.cache.size).toBe(1);
+    expect(verifier({ url: `${HOST}/other/b.ts?${query}` }, NOW)).toMatchObject({
+      allowed: true,
+      policy: { dateLessThan: EXPIRES, resource: undefined },
+    });
+    expect(verifier({ url: `${HOST}/a.mp4?${query}` }, EXPIRES).reason).toBe('expired');
+  });
+
+  it('denies with bad-signature, never throws, when a trusted key cannot verify CloudFront hashes (Ed25519)', () => {
+    const ed = generateKeyPairSync('ed25519').publicKey;
+    const group = trustedKeyGroup([{ id: 'KRSAOLD', publicKey: ed }]);
+    expect(verifySignedRequest({ url: canned }, { now: NOW, keyGroup: group })).toMatchObject({
+      allowed: false,
+      reason: 'bad-signature',
+      signatureChecked: true,
+    });
+  });
+});
+
+describe('createVerifier: the cache is trusted, so only the verifier may fill it', () => {
+  const policyJson = `{"Statement":[{"Resource":"${HOST}/*","Condition":{"DateLessThan":{"AWS:EpochTime":${EXPIRES}}}}]}`;
+  const cannedEntry = {
+    policy: { resource: `${HOST}/a.mp4`, dateLessThan: EXPIRES },
+    policyJson: undefined,
+    match: undefined,
+    keyPairId: 'KRSAOLD',
+    hashAlgorithm: 'sha1',
+    signed: `E${EXPIRES}\n${HOST}/a.mp4`,
+  };
+
+  it('answers a canned signature found in the cache without verifying it again', () => {
+    const verifier = createVerifier(keyGroup, 8);
+    verifier.cache.store('AAAA', cannedEntry);
+    expect(verifier({ url: `${HOST}/a.mp4?Expires=${EXPIRES}&Signature=AAAA&Key-Pair-Id=KRSAOLD` }, NOW)).toMatchObject(
+      { allowed: true, signatureChecked: true, canned: true },
+    );
+  });
+
+  it('answers a custom-policy signature found in the cache without verifying it again', () => {
+    const verifier = createVerifier(keyGroup, 8);
+    const policy = encodeCloudFrontBase64(policyJson);
+    verifier.cache.store('AAAA', {
+      policy: { resource: `${HOST}/*`, dateLessThan: EXPIRES },
+      policyJson,
+      match: undefined,
+      keyPairId: 'KRSAOLD',
+      hashAlgorithm: 'sha1',
+      signed: policy,
+    });
+    expect(verifier({ url: `${HOST}/b.ts?Policy=${policy}&Signature=AAAA&Key-Pair-Id=KRSAOLD` }, NOW)).toMatchObject({
+      allowed: true,
+      signatureChecked: true,
+      canned: false,
+      policyJson,
+    });
+  });
+
+  it('consults no cache without a key group: the signature is reported unchecked', () => {
+    const cache = new VerifiedSignatureCache(8);
+    cache.store('AAAA', cannedEntry);
+    const url = `${HOST}/a.mp4?Expires=${EXPIRES}&Signature=AAAA&Key-Pair-Id=KRSAOLD`;
+    expect(verifySignedRequest({ url }, { now: NOW, cache })).toMatchObject({ allowed: true, signatureChecked: false });
   });
 });
