@@ -44,7 +44,8 @@ describe('matchResource', () => {
     ['*', 'cdn.example.com/a', true],
     // A URL needs `://` after its scheme: `https:/x/a` has no host to match.
     ['https://*/a/b', 'https:/x/a/b', false],
-    // A `?` in the host stands for one host character.
+    // A `?` in the scheme or the host stands for one character.
+    ['http?://cdn.example.com/*', 'https://cdn.example.com/a', true],
     ['https://cdn?.example.com/*', 'https://cdn1.example.com/a', true],
     ['https://cdn?.example.com/*', 'https://cdn.example.com/a', false],
     // A pattern without wildcards is compared as text, byte for byte, whatever it holds (here a `#`,
