@@ -12,16 +12,22 @@ import { pathProblem } from './canonical-path';
 export const MAX_RETURN_TO_LENGTH = 2048;
 
 /**
- * Raw targets must be properly encoded, query and fragment included: printable ASCII only, no space or
- * backslash. A raw non-ASCII character could reach a `Location` header, where a stack writing Latin-1
- * keeps only its low byte (U+010A becomes a line feed).
+ * Raw targets must be properly encoded, query and fragment included: printable ASCII only, and none of
+ * the characters a browser escapes before sending them or that end an HTML attribute or open a
+ * template: space, `\`, `"`, `<`, `>`, `` ` ``, `{`, `}`. A raw non-ASCII character could reach a
+ * `Location` header, where a stack writing Latin-1 keeps only its low byte (U+010A becomes a line feed);
+ * the others would reach a login page that prints the target, and the browser would request another text.
  */
-const UNSAFE_RAW = /[^\x21-\x5b\x5d-\x7e]/;
-/** Decoded forms may hold spaces, but never controls (header injection, stripped by browsers). */
-const CONTROL = /[\x00-\x1f\x7f]/;
+const UNSAFE_RAW = /[^\x21-\x7e]|["<>\\`{}]/;
+/**
+ * Decoded forms may hold spaces, but never a control (C0, DEL, C1: header and log injection, stripped by
+ * browsers), a format character (bidi overrides, zero-width) or a line or paragraph separator (a line
+ * break to JavaScript and to many log readers): the rule the path already gets from `pathProblem`.
+ */
+const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**
- * The raw form holds no space, control or backslash, and no decoded form a control. Network-path
+ * The raw form holds no unsafe character (`UNSAFE_RAW`), and no decoded form a control (`CONTROL`). Network-path
  * references (`//x`, `/\x`, and `/%2F…`, `/%5C…`, `/%252F…` that decode to them) are the canonical-path
  * rule's to refuse (`canonicalPathPart`, every caller): one rule, not a second copy here.
  */
@@ -59,8 +65,14 @@ function decodeRepeatedly(value: string): string[] | undefined {
  * Returns `value` unchanged when it is a safe same-site path (`/videos/42?t=10`), otherwise
  * `undefined`. What the edge gate uses; `safeReturnTo` adds absolute URLs on allowed hosts.
  */
-export function safeReturnPath(value: string): string | undefined {
-  if (value.length > MAX_RETURN_TO_LENGTH || !value.startsWith('/') || !canonicalPathPart(value)) return undefined;
+export function safeReturnPath(value: unknown): string | undefined {
+  if (
+    typeof value !== 'string' ||
+    value.length > MAX_RETURN_TO_LENGTH ||
+    !value.startsWith('/') ||
+    !canonicalPathPart(value)
+  )
+    return undefined;
   const forms = decodeRepeatedly(value);
   return forms !== undefined && safePath(forms) ? value : undefined;
 }

@@ -156,6 +156,10 @@ describe('safeReturnTo', () => {
       '%',
       ' ',
       '%20',
+      '%C2%85',
+      '%E2%80%AE',
+      '"',
+      '<',
     );
     const soup = fc.array(tricky, { maxLength: 8 }).map((parts) => parts.join(''));
     // Mostly segments that pass, so that accepted targets are common; some that a reading turns into another site.
@@ -209,7 +213,7 @@ describe('safeReturnTo', () => {
         const read = origins(result);
         for (const origin of read) expect(kept).toContain(origin);
         // No reading may carry a control character into the Location header or a login page.
-        for (const reading of readings(result)) expect(reading).not.toMatch(/[\x00-\x1f\x7f]/);
+        for (const reading of readings(result)) expect(reading).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u);
         seen[read[0] === SITE ? 'site' : read[0] === 'http://app.example.com' ? 'http' : 'https']++;
       }),
       { numRuns: 3000 },
@@ -274,5 +278,54 @@ describe('raw characters outside printable ASCII, anywhere in the target (fifth 
 
   it('keeps the same targets percent-encoded', () => {
     expect(safeReturnTo('/x?caf%C3%A9', { allowedHosts: [] })).toBe('/x?caf%C3%A9');
+  });
+});
+
+describe('controls at any decoding, and characters a browser would escape (sixth outside review, Low)', () => {
+  const hosts = { allowedHosts: ['app.example.com'] };
+
+  it.each([
+    ['/videos/1?%C2%85', 'U+0085 NEL, a C1 control'],
+    ['/videos/1?%C2%9B', 'U+009B CSI, a C1 control'],
+    ['/videos/1?%E2%80%AE', 'U+202E, a bidi override'],
+    ['/videos/1?%E2%80%A8', 'U+2028, a line separator'],
+    ['/videos/1?%E2%80%A9', 'U+2029, a paragraph separator'],
+    ['/videos/1#%E2%80%8B', 'U+200B in the fragment'],
+    ['/videos/1?%25C2%2585', 'NEL at the second decoding'],
+    ['/videos/1?%252525C2%25252585', 'NEL at the third decoding'],
+    ['https://app.example.com/x?%C2%85', 'NEL in an absolute URL'],
+  ])('refuses %s (%s)', (target) => {
+    expect(safeReturnTo(target, hosts)).toBeUndefined();
+    if (target.startsWith('/')) expect(safeReturnPath(target)).toBeUndefined();
+  });
+
+  it.each([
+    '/videos/1?"><svg/onload=alert(1)>',
+    '/videos/1#"><img/src/onerror=alert(1)>',
+    '/x?a=`alert(1)`',
+    "/x?{{constructor.constructor('alert(1)')()}}",
+    '/x?a<b',
+    '/x?a>b',
+    '/x?a="b"',
+    'https://app.example.com/x?a="b"',
+    'https://app.example.com/x?a={b}',
+  ])('refuses the raw markup characters in %j', (target) => {
+    expect(safeReturnTo(target, hosts)).toBeUndefined();
+    if (target.startsWith('/')) expect(safeReturnPath(target)).toBeUndefined();
+  });
+
+  it('keeps what browsers send as is, and the same characters percent-encoded', () => {
+    for (const target of [
+      "/x?a=it's|b^c[d]",
+      '/x?q=caf%C3%A9%20cr%C3%A8me',
+      '/videos/1?%22%3E%3Csvg%3E',
+      'https://app.example.com/x?a=%7Bb%7D',
+    ]) {
+      expect(safeReturnTo(target, hosts)).toBe(target);
+    }
+  });
+
+  it('safeReturnPath refuses anything that is not a string, as safeReturnTo does', () => {
+    for (const value of [undefined, null, 42, ['/a'], { path: '/a' }]) expect(safeReturnPath(value)).toBeUndefined();
   });
 });
