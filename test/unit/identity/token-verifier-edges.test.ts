@@ -158,6 +158,18 @@ describe('createTokenVerifier: the token as given', () => {
     );
   });
 
+  it('names a missing required claim that is not a string (outside the schema) "required", never by its value', async () => {
+    const rsa = await rsaIdp();
+    const requiredClaims = [42] as unknown as IdentityProviderConfig['requiredClaims'];
+    const verifier = createTokenVerifier([{ ...rsa.config, requiredClaims }], { now });
+    await expect(verifier.verify(await rsa.mint({ sub: 'alice' }))).rejects.toEqual(
+      refused('TOKEN_INVALID', 'token is missing the required claim'),
+    );
+    await expect(verifier.verify(await rsa.mint({ sub: 'alice', 42: true }))).resolves.toMatchObject({
+      claims: { sub: 'alice', 42: true },
+    });
+  });
+
   it('keeps the jose error as cause of TOKEN_EXPIRED', async () => {
     const rsa = await rsaIdp();
     const verifier = createTokenVerifier([rsa.config], { now });
