@@ -257,10 +257,16 @@ function localKeySet(
     if ('d' in jwk || 'k' in jwk || jwk.kty === 'oct') {
       throw configError(config, `jwks.keys.${index} is not a public key (remove it and rotate it)`);
     }
+    let key: KeyObject;
     try {
-      createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+      key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
     } catch (error) {
       throw configError(config, `jwks.keys.${index} is not a usable public key`, error);
+    }
+    // The same floor as a PEM publicKey: jose would refuse every token signed by a weaker key, one by one.
+    const bits = key.asymmetricKeyDetails?.modulusLength;
+    if (bits !== undefined && bits < MIN_RSA_BITS) {
+      throw configError(config, `jwks.keys.${index} is a ${bits}-bit RSA key; at least ${MIN_RSA_BITS} bits`);
     }
   });
   try {

@@ -358,6 +358,20 @@ describe('createTokenVerifier: key configuration checked at creation', () => {
     });
   });
 
+  it('refuses at creation a static key set holding an RSA key under 2048 bits, as it refuses such a PEM', async () => {
+    const rsa = await rsaIdp();
+    const at = (bits: number) =>
+      generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' });
+    const error = creationError(() =>
+      createTokenVerifier([{ ...rsa.config, jwks: { keys: [...rsa.jwks.keys, at(2040)] } }]),
+    );
+    expect(error).toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: 'identity provider "corporate": jwks.keys.1 is a 2040-bit RSA key; at least 2048 bits',
+    });
+    expect(() => createTokenVerifier([{ ...rsa.config, jwks: { keys: [at(2048)] } }])).not.toThrow();
+  });
+
   it('refuses a static key set jose cannot copy (a key member that is a function), keeping its error as cause', async () => {
     const rsa = await rsaIdp();
     const keys = [{ ...rsa.jwks.keys[0], toString: () => 'a key' }];
