@@ -486,6 +486,23 @@ describe('createSecretsManagerKeySource', () => {
     );
   });
 
+  it("refuses a deadline longer than Node's longest timer (2^31 - 1 ms) when created: it would fire after 1 ms", () => {
+    expect(() => createSecretsManagerKeySource({ secretId: SECRET, client: clientFor(), deadlineMs: 2 ** 31 })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message:
+          'deadlineMs must be at most 2147483647 ms (about 24 days, the longest timer Node sets), got 2147483648',
+      }),
+    );
+  });
+
+  it("reads the secret with a deadline of exactly Node's longest timer", async () => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    const { source } = keySource({ deadlineMs: 2 ** 31 - 1 });
+
+    expect((await source.get()).keyPairId).toBe('K1');
+  });
+
   it('refuses a deadline under 1 ms when created', () => {
     expect(() => createSecretsManagerKeySource({ secretId: SECRET, client: clientFor(), deadlineMs: 0 })).toThrow(
       /deadlineMs must be a number of milliseconds ≥ 1, got 0/,
