@@ -223,9 +223,9 @@ function timedOutMessage(secretId: string, detail: string): string {
   );
 }
 
-/** The cap a `ResponseTooLarge` carries, as text. */
+/** The cap a `ResponseTooLarge` carries, as text (`Number.isFinite` is false for anything but a number). */
 function answerLimit(error: { limit?: unknown }): string {
-  return typeof error.limit === 'number' && Number.isFinite(error.limit) ? `${error.limit} bytes` : 'its cap';
+  return Number.isFinite(error.limit) ? `${error.limit} bytes` : 'its cap';
 }
 
 /** Turns an SDK failure into a message an operator can act on. */
