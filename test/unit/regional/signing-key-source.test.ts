@@ -779,8 +779,8 @@ class RecordingConnections extends Agent {
 }
 
 /** A Node network error as `net` and `dns` raise it. */
-function networkError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code, syscall: 'connect' });
+function networkError(code: string, syscall: 'connect' | 'getaddrinfo', message: string): Error {
+  return Object.assign(new Error(message), { code, syscall });
 }
 
 /** The real client, its connections failing with `failure` (see FailingConnections). */
@@ -1015,7 +1015,11 @@ describe('createSecretsManagerKeySource: what an operator is told about a failed
   });
 
   it('names the network error code when the endpoint name does not resolve', async () => {
-    const failure = networkError('ENOTFOUND', 'getaddrinfo ENOTFOUND secretsmanager.us-east-1.amazonaws.com');
+    const failure = networkError(
+      'ENOTFOUND',
+      'getaddrinfo',
+      'getaddrinfo ENOTFOUND secretsmanager.us-east-1.amazonaws.com',
+    );
 
     const { reason } = await coldFailure({ client: unreachableClient(failure) });
 
@@ -1023,7 +1027,7 @@ describe('createSecretsManagerKeySource: what an operator is told about a failed
   });
 
   it('says the read timed out on a connect ETIMEDOUT, whose message never says "timeout"', async () => {
-    const failure = networkError('ETIMEDOUT', 'connect ETIMEDOUT 10.0.12.7:443');
+    const failure = networkError('ETIMEDOUT', 'connect', 'connect ETIMEDOUT 10.0.12.7:443');
 
     const { reason } = await coldFailure({ client: unreachableClient(failure) });
 
