@@ -41,8 +41,9 @@ export interface SecretsManagerKeySourceOptions {
   readonly client: SecretsManagerClient;
   /**
    * Deadline of one `GetSecretValue` call in ms, from the request to the last byte of the answer,
-   * the SDK's retries included (default 3000). The SDK's own `requestTimeout` stops at the response
-   * headers and restarts with every attempt; past this deadline the call is aborted and fails.
+   * the SDK's retries included (default 3000; at most 2^31 - 1, Node's longest timer). The SDK's own
+   * `requestTimeout` stops at the response headers and restarts with every attempt; past this
+   * deadline the call is aborted and fails.
    */
   readonly deadlineMs?: number;
   /** How long a fetched key is used before it is refreshed (default 5 minutes). */
@@ -75,6 +76,8 @@ export interface SecretsManagerKeySourceOptions {
  * tens of milliseconds when healthy, so 3 s is room for the SDK's two attempts, not a normal wait.
  */
 export const DEFAULT_SECRETS_MANAGER_DEADLINE_MS = 3_000;
+/** The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
 const DEFAULT_TTL_MS = 5 * 60_000;
 const DEFAULT_MAX_STALE_MS = 60 * 60_000;
 const DEFAULT_RETRY_AFTER_MS = 30_000;
@@ -220,9 +223,9 @@ function timedOutMessage(secretId: string, detail: string): string {
   );
 }
 
-/** The cap a `ResponseTooLarge` carries, as text. */
+/** The cap a `ResponseTooLarge` carries, as text (`Number.isFinite` is false for anything but a number). */
 function answerLimit(error: { limit?: unknown }): string {
-  return typeof error.limit === 'number' && Number.isFinite(error.limit) ? `${error.limit} bytes` : 'its cap';
+  return Number.isFinite(error.limit) ? `${error.limit} bytes` : 'its cap';
 }
 
 /** Turns an SDK failure into a message an operator can act on. */
@@ -307,6 +310,13 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
   const maxStaleMs = milliseconds(options.maxStaleMs, DEFAULT_MAX_STALE_MS, 'maxStaleMs');
   const retryAfterMs = Math.min(milliseconds(options.retryAfterMs, DEFAULT_RETRY_AFTER_MS, 'retryAfterMs'), ttlMs);
   const deadlineMs = milliseconds(options.deadlineMs, DEFAULT_SECRETS_MANAGER_DEADLINE_MS, 'deadlineMs', 1);
+  // AbortSignal.timeout cuts a longer deadline to 1 ms (past 2^32 - 1 it throws): every read would fail.
+  if (deadlineMs > MAX_TIMER_MS) {
+    throw new EdgepassError(
+      'INVALID_CONFIG',
+      `deadlineMs must be at most ${MAX_TIMER_MS} ms (about 24 days, the longest timer Node sets), got ${deadlineMs}`,
+    );
+  }
   const minBackoffMs = milliseconds(options.minBackoffMs, DEFAULT_MIN_BACKOFF_MS, 'minBackoffMs');
   const maxBackoffMs = milliseconds(options.maxBackoffMs, DEFAULT_MAX_BACKOFF_MS, 'maxBackoffMs', minBackoffMs);
   const now = options.now ?? Date.now;

@@ -1,7 +1,12 @@
 import { generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Agent, type ClientRequestArgs, createServer } from 'node:http';
+import { type AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cannedPolicy, decodeCloudFrontBase64, EdgepassError, signPolicy } from '../../../shared';
+import { BoundedHttpHandler } from '../../../shared/regional/bounded-http-handler';
 import {
   createSecretsManagerKeySource,
   parseSigningSecret,
@@ -37,6 +42,7 @@ const keyBytesOf = (privatePem: string): string => privatePem.split('\n')[2] ?? 
 
 let sm: LocalSecretsManager;
 const clients: SecretsManagerClient[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 
 beforeEach(async () => {
   sm = await startSecretsManager();
@@ -44,18 +50,25 @@ beforeEach(async () => {
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.destroy();
+  for (const cleanup of cleanups.splice(0)) await cleanup();
   await sm.close();
 });
 
 /** The settings a Lambda (or `serverless invoke local`) uses to reach a local endpoint. */
-function clientFor(options: { maxAttempts?: number } = {}): SecretsManagerClient {
+function clientFor(
+  options: {
+    maxAttempts?: number;
+    endpoint?: string;
+    requestHandler?: SecretsManagerClientConfig['requestHandler'];
+  } = {},
+): SecretsManagerClient {
   const client = new SecretsManagerClient({
-    endpoint: sm.endpoint,
+    endpoint: options.endpoint ?? sm.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: options.maxAttempts ?? 1,
     // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting.
-    requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+    requestHandler: options.requestHandler ?? { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
   });
   clients.push(client);
   return client;
@@ -143,6 +156,8 @@ describe('createSecretsManagerKeySource', () => {
       advance((TTL - 1) / 20);
       expect(await source.get()).toBe(first);
     }
+    // Not even a background refresh was started.
+    await source.settled();
     expect(sm.calls('GetSecretValue')).toHaveLength(1);
   });
 
@@ -471,6 +486,23 @@ describe('createSecretsManagerKeySource', () => {
     );
   });
 
+  it("refuses a deadline longer than Node's longest timer (2^31 - 1 ms) when created: it would fire after 1 ms", () => {
+    expect(() => createSecretsManagerKeySource({ secretId: SECRET, client: clientFor(), deadlineMs: 2 ** 31 })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message:
+          'deadlineMs must be at most 2147483647 ms (about 24 days, the longest timer Node sets), got 2147483648',
+      }),
+    );
+  });
+
+  it("reads the secret with a deadline of exactly Node's longest timer", async () => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    const { source } = keySource({ deadlineMs: 2 ** 31 - 1 });
+
+    expect((await source.get()).keyPairId).toBe('K1');
+  });
+
   it('refuses a deadline under 1 ms when created', () => {
     expect(() => createSecretsManagerKeySource({ secretId: SECRET, client: clientFor(), deadlineMs: 0 })).toThrow(
       /deadlineMs must be a number of milliseconds ≥ 1, got 0/,
@@ -709,5 +741,569 @@ describe('startSecretsManager (test fixture)', () => {
       'Authorization is not AWS4-HMAC-SHA256',
       'content-type application/json (expected application/x-amz-json-1.1)',
     ]);
+  });
+});
+
+/** A base64url session key of 32 bytes, as `edgepass keys rotate --session` writes one. */
+const SESSION_KEY = 'tyJrLrElmh1-DpFoa1BvkZMdc6pEf_ElUGx5pTnEQF4';
+
+/**
+ * An HTTP agent whose every connection fails with `failure`, the way Node reports what the OS said
+ * (`connect ETIMEDOUT …`, `getaddrinfo ENOTFOUND …`): the SDK's own HTTP handler runs, and no packet
+ * leaves the machine.
+ */
+class FailingConnections extends Agent {
+  constructor(private readonly failure: Error) {
+    super();
+  }
+
+  override createConnection(): Duplex {
+    const socket = new Socket();
+    process.nextTick(() => socket.destroy(this.failure));
+    return socket;
+  }
+}
+
+/** An HTTP agent that keeps the sockets it opens, so a test can see whether the SDK closed them. */
+class RecordingConnections extends Agent {
+  readonly opened: Duplex[] = [];
+
+  override createConnection(
+    options: ClientRequestArgs,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const socket = super.createConnection(options, callback);
+    if (socket) this.opened.push(socket);
+    return socket;
+  }
+}
+
+/** A Node network error as `net` and `dns` raise it. */
+function networkError(code: string, syscall: 'connect' | 'getaddrinfo', message: string): Error {
+  return Object.assign(new Error(message), { code, syscall });
+}
+
+/** The real client, its connections failing with `failure` (see FailingConnections). */
+function unreachableClient(failure: Error): SecretsManagerClient {
+  return clientFor({
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new FailingConnections(failure),
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    }),
+  });
+}
+
+/**
+ * The real client with a middleware (as a plugin or a tracing wrapper adds one) that throws `thrown`
+ * before any request leaves: failures of shapes the SDK's own errors never take.
+ */
+function clientFailingWith(thrown: unknown): SecretsManagerClient {
+  const client = clientFor();
+  client.middlewareStack.add(
+    () => async () => {
+      throw thrown;
+    },
+    { step: 'initialize', name: 'failsForTheTest' },
+  );
+  return client;
+}
+
+/**
+ * A bare JSON 1.1 endpoint on 127.0.0.1 answering every call with `answer()`: for answers the local
+ * Secrets Manager never gives (no VersionId, neither SecretString nor SecretBinary).
+ */
+async function startBareEndpoint(answer: () => Record<string, unknown>): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const body = JSON.stringify(answer());
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Runs `run` with these environment variables set (or, for `undefined`, removed), then restores them. */
+async function withEnvironment<T>(changes: Record<string, string | undefined>, run: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(changes).map((name) => [name, process.env[name]]));
+  const apply = (values: Record<string, string | undefined>): void => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  apply(changes);
+  try {
+    return await run();
+  } finally {
+    apply(saved);
+  }
+}
+
+/** The reason `get()` gives (its cause's message) and the one error event, for a source that has no key. */
+async function coldFailure(
+  overrides: Partial<SecretsManagerKeySourceOptions>,
+): Promise<{ error: EdgepassError; reason: string; events: SigningKeySourceEvent[] }> {
+  const { source, events } = keySource(overrides);
+  const error = await rejection(source.get());
+  expect(error).toMatchObject({ code: 'SIGNING_KEY_UNAVAILABLE', httpStatus: 503 });
+  expect(error.message).toBe('the signing key is unavailable; try again shortly');
+  const reason = (error.cause as Error).message;
+  expect(events).toMatchObject([{ level: 'error', secretId: SECRET, message: reason }]);
+  return { error, reason, events };
+}
+
+describe('createSecretsManagerKeySource: what an operator is told about a failed read', () => {
+  it.each([
+    'Throttling',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'InternalServiceError',
+    'InternalFailure',
+    'ServiceUnavailable',
+    'TimeoutError',
+    'RequestTimeout',
+    'RequestTimeoutException',
+  ])('calls a %s answer Secrets Manager being unavailable, whatever its HTTP status', async (name) => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    sm.failNext({ error: name, message: 'Please try again later.', status: 400 });
+
+    const { reason, events } = await coldFailure({});
+
+    expect(reason).toBe(`Secrets Manager unavailable while reading secret ${SECRET} (${name})`);
+    expect(events[0]?.cause).toBe(`${name}: Please try again later.`);
+  });
+
+  it.each([
+    [429, 'SlowDown'],
+    [500, 'Unknown'],
+    [503, 'Unknown'],
+  ])('calls an answer of an unknown error with HTTP %i Secrets Manager being unavailable', async (status, name) => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    sm.failNext({ error: name, message: 'Please reduce your request rate.', status });
+
+    const { reason } = await coldFailure({});
+
+    expect(reason).toBe(`Secrets Manager unavailable while reading secret ${SECRET} (${name})`);
+  });
+
+  it('quotes an unknown refusal with HTTP 400 as it came: nothing says Secrets Manager is down', async () => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    sm.failNext({ error: 'ValidationException', message: 'Invalid name.\nMust be a valid name.' });
+
+    const { reason, events } = await coldFailure({});
+
+    expect(reason).toBe(
+      `cannot read secret ${SECRET} from Secrets Manager: ValidationException: Invalid name.\\nMust be a valid name.`,
+    );
+    expect(events[0]?.cause).toBe('ValidationException: Invalid name.\\nMust be a valid name.');
+  });
+
+  it('says a secret scheduled for deletion must be restored, quoting why Secrets Manager refuses it', async () => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    sm.failNext({
+      error: 'InvalidRequestException',
+      message: "You can't perform this operation on the secret because it was marked for deletion.",
+    });
+
+    const { reason } = await coldFailure({});
+
+    expect(reason).toBe(
+      `Secrets Manager refuses to read secret ${SECRET} (You can't perform this operation on the secret because it was marked for deletion.): if it is scheduled for deletion, restore it`,
+    );
+  });
+
+  it('says "invalid request" for an InvalidRequestException that carries no message', async () => {
+    const { reason } = await coldFailure({ client: clientFailingWith({ name: 'InvalidRequestException' }) });
+
+    expect(reason).toBe(
+      `Secrets Manager refuses to read secret ${SECRET} (invalid request): if it is scheduled for deletion, restore it`,
+    );
+  });
+
+  it('says to set credentials when the SDK finds none (environment, profiles, instance metadata off)', async () => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    const { reason, events } = await withEnvironment(
+      {
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_SESSION_TOKEN: undefined,
+        AWS_PROFILE: undefined,
+        AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+        AWS_ROLE_ARN: undefined,
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+        AWS_CONFIG_FILE: '/nonexistent/aws-config',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+        // The chain's last link asks 169.254.169.254: off, so nothing leaves the machine.
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+      () => {
+        const client = new SecretsManagerClient({ endpoint: sm.endpoint, region: 'us-east-1', maxAttempts: 1 });
+        clients.push(client);
+        return coldFailure({ client });
+      },
+    );
+
+    expect(reason).toBe(
+      `no AWS credentials to read secret ${SECRET}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE`,
+    );
+    expect(events[0]?.cause).toMatch(/^CredentialsProviderError: /);
+    expect(sm.calls()).toEqual([]);
+  });
+
+  it('quotes a credentials provider that fails with a plain error (no HTTP status) as it came', async () => {
+    const client = new SecretsManagerClient({
+      endpoint: sm.endpoint,
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: async () => {
+        throw new Error('the vault is sealed');
+      },
+    });
+    clients.push(client);
+
+    const { reason } = await coldFailure({ client });
+
+    expect(reason).toBe(`cannot read secret ${SECRET} from Secrets Manager: Error: the vault is sealed`);
+  });
+
+  it("names the cap of BoundedHttpHandler when Secrets Manager's answer is larger", async () => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    const client = clientFor({ requestHandler: new BoundedHttpHandler({ requestTimeout: REQUEST_TIMEOUT_MS }, 1024) });
+
+    const { reason, events } = await coldFailure({ client });
+
+    expect(reason).toBe(
+      `Secrets Manager's answer for secret ${SECRET} is larger than 1024 bytes, more than any secret (64 KiB at most); it was not read further: check that the endpoint (AWS_ENDPOINT_URL_SECRETS_MANAGER, a proxy) is Secrets Manager`,
+    );
+    expect(events[0]?.cause).toBe('ResponseTooLarge: the answer is larger than 1024 bytes');
+  });
+
+  it.each([
+    ['no cap at all', {}],
+    ['a cap that is not a finite number', { limit: Number.POSITIVE_INFINITY }],
+    ['a cap that is not a number', { limit: '1024' }],
+  ])('says "its cap" for a ResponseTooLarge with %s', async (_, fields) => {
+    const tooLarge = Object.assign(new Error('the answer is too large'), { name: 'ResponseTooLarge' }, fields);
+
+    const { reason } = await coldFailure({ client: clientFailingWith(tooLarge) });
+
+    expect(reason).toBe(
+      `Secrets Manager's answer for secret ${SECRET} is larger than its cap, more than any secret (64 KiB at most); it was not read further: check that the endpoint (AWS_ENDPOINT_URL_SECRETS_MANAGER, a proxy) is Secrets Manager`,
+    );
+  });
+
+  it('names the network error code when Secrets Manager cannot be reached (connection refused)', async () => {
+    const gone = await startSecretsManager();
+    await gone.close();
+
+    const { reason, events } = await coldFailure({ client: clientFor({ endpoint: gone.endpoint }) });
+
+    expect(reason).toBe(`Secrets Manager unavailable while reading secret ${SECRET} (ECONNREFUSED)`);
+    expect(events[0]?.cause).toMatch(/^Error: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+  });
+
+  it('names the network error code when the endpoint name does not resolve', async () => {
+    const failure = networkError(
+      'ENOTFOUND',
+      'getaddrinfo',
+      'getaddrinfo ENOTFOUND secretsmanager.us-east-1.amazonaws.com',
+    );
+
+    const { reason } = await coldFailure({ client: unreachableClient(failure) });
+
+    expect(reason).toBe(`Secrets Manager unavailable while reading secret ${SECRET} (ENOTFOUND)`);
+  });
+
+  it('says the read timed out on a connect ETIMEDOUT, whose message never says "timeout"', async () => {
+    const failure = networkError('ETIMEDOUT', 'connect', 'connect ETIMEDOUT 10.0.12.7:443');
+
+    const { reason } = await coldFailure({ client: unreachableClient(failure) });
+
+    expect(reason).toBe(
+      `Secrets Manager unavailable: reading secret ${SECRET} timed out; if this persists, check the function can reach Secrets Manager (in a VPC: a NAT gateway or a secretsmanager VPC endpoint)`,
+    );
+  });
+
+  it("says the read timed out on the SDK's connection timeout, a TimeoutError without an error code", async () => {
+    const failure = Object.assign(new Error('Socket timed out without establishing a connection within 1000 ms'), {
+      name: 'TimeoutError',
+    });
+
+    const { reason } = await coldFailure({ client: unreachableClient(failure) });
+
+    expect(reason).toBe(
+      `Secrets Manager unavailable: reading secret ${SECRET} timed out; if this persists, check the function can reach Secrets Manager (in a VPC: a NAT gateway or a secretsmanager VPC endpoint)`,
+    );
+  });
+
+  it('says "error" for an unavailable answer that carries no error name', async () => {
+    const { reason, events } = await coldFailure({
+      client: clientFailingWith({ $metadata: { httpStatusCode: 503 } }),
+    });
+
+    expect(reason).toBe(`Secrets Manager unavailable while reading secret ${SECRET} (error)`);
+    expect(events[0]?.cause).toBe('[object Object]');
+  });
+
+  it('quotes a failure that is not even an object', async () => {
+    const { reason } = await coldFailure({ client: clientFailingWith('socket closed by proxy') });
+
+    expect(reason).toBe(`cannot read secret ${SECRET} from Secrets Manager: socket closed by proxy`);
+  });
+
+  it('reports the error behind a client that resolves with no answer at all', async () => {
+    const client = clientFor();
+    client.middlewareStack.add(() => async () => ({ output: undefined as never, response: {} }), {
+      step: 'initialize',
+      name: 'answersNothingForTheTest',
+    });
+
+    const { error, reason, events } = await coldFailure({ client });
+
+    expect(reason).toBe("TypeError: Cannot read properties of undefined (reading 'VersionId')");
+    expect(events[0]?.cause).toBe(reason);
+    expect((error.cause as Error).cause).toBeInstanceOf(TypeError);
+  });
+
+  it('hands callers the reason as a SigningKeyFetchFailure caused by the SDK error', async () => {
+    const { error } = await coldFailure({});
+
+    expect(error.cause).toBeInstanceOf(Error);
+    expect((error.cause as Error).name).toBe('SigningKeyFetchFailure');
+    expect((error.cause as Error).cause).toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+
+  it('stops a call at deadlineMs, says so, and closes the connection the SDK had open', async () => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    sm.failNext('silent');
+    const agent = new RecordingConnections();
+    // The SDK's own request timeout is far off: only the deadline can end this call.
+    const client = clientFor({
+      requestHandler: new NodeHttpHandler({ httpAgent: agent, requestTimeout: 60_000, throwOnRequestTimeout: true }),
+    });
+
+    const { reason, events } = await coldFailure({ client, deadlineMs: 50 });
+
+    expect(reason).toBe(
+      `Secrets Manager unavailable: reading secret ${SECRET} timed out (deadline 50 ms); if this persists, check the function can reach Secrets Manager (in a VPC: a NAT gateway or a secretsmanager VPC endpoint)`,
+    );
+    expect(events[0]?.cause).toBe('TimeoutError: The operation was aborted due to timeout');
+    expect(agent.opened).toHaveLength(1);
+    expect(agent.opened[0]?.destroyed).toBe(true);
+  });
+});
+
+describe('createSecretsManagerKeySource: answers the local Secrets Manager never gives', () => {
+  it('parses every answer without a VersionId afresh, so a rotated key is still picked up', async () => {
+    let current = secretText('K1', rsa.privatePem);
+    const endpoint = await startBareEndpoint(() => ({
+      ARN: 'arn:aws:secretsmanager:::secret:x',
+      SecretString: current,
+    }));
+    const { source, advance } = keySource({ client: clientFor({ endpoint }) });
+    expect(await source.get()).toMatchObject({ keyPairId: 'K1', versionId: undefined });
+
+    current = secretText('K2', ec.privatePem);
+    advance(TTL);
+    await source.get();
+    await source.settled();
+
+    const rotated = await source.get();
+    expect(rotated).toMatchObject({ keyPairId: 'K2', versionId: undefined, key: { type: 'ecdsa' } });
+    expectSignsFor(rotated, ec.publicKey);
+  });
+
+  it('says an answer with neither SecretString nor SecretBinary has no SecretString', async () => {
+    const endpoint = await startBareEndpoint(() => ({ ARN: 'arn:aws:secretsmanager:::secret:x', VersionId: 'v1' }));
+
+    const { reason } = await coldFailure({ client: clientFor({ endpoint }) });
+
+    expect(reason).toBe(
+      `secret ${SECRET} has no SecretString: store {"keyPairId","privateKey"} with an RSA-2048 or ECDSA P-256 PEM as SecretString`,
+    );
+  });
+});
+
+/** A key source as `keySource()` builds it, but with no timing option set. */
+function keySourceWithDefaultTimings() {
+  const events: SigningKeySourceEvent[] = [];
+  let clock = T0;
+  const source = createSecretsManagerKeySource({
+    secretId: SECRET,
+    client: clientFor(),
+    now: () => clock,
+    onEvent: (event) => events.push(event),
+  });
+  return {
+    source,
+    events,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
+}
+
+describe('createSecretsManagerKeySource: defaults and option checks', () => {
+  it('by default refreshes a key 5 minutes after its fetch, and not a millisecond before', async () => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    const { source, advance } = keySourceWithDefaultTimings();
+    await source.get();
+
+    advance(5 * 60_000 - 1);
+    await source.get();
+    await source.settled();
+    expect(sm.calls('GetSecretValue')).toHaveLength(1);
+
+    advance(1);
+    await source.get();
+    await source.settled();
+    expect(sm.calls('GetSecretValue')).toHaveLength(2);
+  });
+
+  it('by default serves the last good key through an outage until it is an hour old, then fails', async () => {
+    sm.put(SECRET, secretText('K1', rsa.privatePem));
+    const { source, events, advance } = keySourceWithDefaultTimings();
+    const good = await source.get();
+    sm.failNext('internal-error', 2);
+
+    advance(60 * 60_000 - 1);
+    expect(await source.get()).toBe(good);
+    await source.settled();
+    expect(events.at(-1)).toMatchObject({ level: 'warn', fallback: true });
+
+    advance(1);
+    await rejection(source.get());
+    expect(events.at(-1)).toMatchObject({
+      level: 'error',
+      message: `Secrets Manager unavailable while reading secret ${SECRET} (InternalServiceError); the last good key is 60 min old, past maxStaleMs (60 min), so nothing can be signed`,
+    });
+  });
+
+  it.each([
+    ['maxStaleMs', { maxStaleMs: -1 }],
+    ['retryAfterMs', { retryAfterMs: Number.NaN }],
+  ])('refuses a %s that is not milliseconds when created, naming it', (name, options) => {
+    expect(() => createSecretsManagerKeySource({ secretId: SECRET, client: clientFor(), ...options })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message: expect.stringMatching(new RegExp(`^${name} must be a number of milliseconds ≥ 0, got`)),
+      }),
+    );
+  });
+});
+
+describe('createSecretsManagerKeySource: the session-token key', () => {
+  it('hands out the session key with the signing key when the secret holds one', async () => {
+    const versionId = sm.put(
+      SECRET,
+      JSON.stringify({
+        keyPairId: 'K1',
+        privateKey: rsa.privatePem,
+        sessionKeyId: 'S20261130',
+        sessionKey: SESSION_KEY,
+      }),
+    );
+
+    const material = await keySource().source.get();
+
+    expect(material).toStrictEqual({
+      keyPairId: 'K1',
+      versionId,
+      key: expect.objectContaining({ type: 'rsa' }),
+      session: { keyId: 'S20261130', key: SESSION_KEY },
+    });
+  });
+
+  it('hands out no session field at all when the secret holds no session key', async () => {
+    const versionId = sm.put(SECRET, secretText('K1', rsa.privatePem));
+
+    const material = await keySource().source.get();
+
+    expect(material).toStrictEqual({ keyPairId: 'K1', versionId, key: expect.objectContaining({ type: 'rsa' }) });
+    expect('session' in material).toBe(false);
+  });
+
+  it('refuses a secret whose session key is malformed, saying so', async () => {
+    sm.put(
+      SECRET,
+      JSON.stringify({ keyPairId: 'K1', privateKey: rsa.privatePem, sessionKeyId: 'S1', sessionKey: 'short' }),
+    );
+
+    const { reason } = await coldFailure({});
+
+    expect(reason).toBe(
+      `secret ${SECRET} is not {"keyPairId","privateKey"} with an RSA-2048 or ECDSA P-256 PEM: sessionKey is not base64url text of at least 32 bytes (edgepass keys rotate --session writes one)`,
+    );
+  });
+});
+
+describe('parseSigningSecret: the session-token key and PEM shapes', () => {
+  const prefix = `secret ${SECRET} is not {"keyPairId","privateKey"} with an RSA-2048 or ECDSA P-256 PEM: `;
+  const ID_PROBLEM = 'sessionKeyId is not a session key id (1-64 letters and digits, e.g. S20261130)';
+  const KEY_PROBLEM =
+    'sessionKey is not base64url text of at least 32 bytes (edgepass keys rotate --session writes one)';
+
+  it('returns exactly the key pair id and PEM of a secret without session fields', () => {
+    expect(parseSigningSecret(secretText('K2JCJMDEHXQW5F', rsa.privatePem), SECRET)).toStrictEqual({
+      keyPairId: 'K2JCJMDEHXQW5F',
+      privateKey: rsa.privatePem,
+    });
+  });
+
+  it('returns the session key id and text when both are present', () => {
+    const text = JSON.stringify({
+      keyPairId: 'K1',
+      privateKey: ec.privatePem,
+      sessionKeyId: 'S1',
+      sessionKey: SESSION_KEY,
+    });
+
+    expect(parseSigningSecret(text, SECRET)).toStrictEqual({
+      keyPairId: 'K1',
+      privateKey: ec.privatePem,
+      session: { keyId: 'S1', key: SESSION_KEY },
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a sessionKeyId without a sessionKey', { sessionKeyId: 'S1' }, KEY_PROBLEM],
+    ['a sessionKey without a sessionKeyId', { sessionKey: SESSION_KEY }, ID_PROBLEM],
+    ['a sessionKeyId that is no id', { sessionKeyId: 'S-1', sessionKey: SESSION_KEY }, ID_PROBLEM],
+    ['a numeric sessionKeyId', { sessionKeyId: 20261130, sessionKey: SESSION_KEY }, ID_PROBLEM],
+    ['a sessionKey shorter than 32 bytes', { sessionKeyId: 'S1', sessionKey: 'c2hvcnQ' }, KEY_PROBLEM],
+    ['a sessionKey inside an array', { sessionKeyId: 'S1', sessionKey: [SESSION_KEY] }, KEY_PROBLEM],
+  ])('refuses %s, saying which field is wrong', (_, session, detail) => {
+    const text = JSON.stringify({ keyPairId: 'K1', privateKey: ec.privatePem, ...session });
+
+    expect(() => parseSigningSecret(text, SECRET)).toThrow(
+      expect.objectContaining({ code: 'SIGNING_KEY_UNAVAILABLE', message: prefix + detail }),
+    );
+  });
+
+  it('recognises a bare PKCS#1 ("RSA PRIVATE KEY") PEM stored without the JSON', () => {
+    const pkcs1 = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    expect(pkcs1).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
+
+    expect(() => parseSigningSecret(pkcs1, SECRET)).toThrow(
+      expect.objectContaining({
+        code: 'SIGNING_KEY_UNAVAILABLE',
+        message: `${prefix}it holds a bare PEM, not JSON (edgepass secret put writes the JSON)`,
+      }),
+    );
   });
 });
