@@ -15,6 +15,24 @@ export function milliseconds(value: number | undefined, fallback: number, name: 
   return chosen;
 }
 
+/** The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * A deadline for `AbortSignal.timeout`: at least 1 ms and at most Node's longest timer. A longer one
+ * fires after 1 ms (past 2^32 - 1 the call throws), so every fetch would fail, blamed on the network.
+ */
+export function deadlineMilliseconds(value: number | undefined, fallback: number, name: string): number {
+  const chosen = milliseconds(value, fallback, name, 1);
+  if (chosen > MAX_TIMER_MS) {
+    throw new EdgepassError(
+      'INVALID_CONFIG',
+      `${name} must be at most ${MAX_TIMER_MS} ms (about 24 days, the longest timer Node sets), got ${chosen}`,
+    );
+  }
+  return chosen;
+}
+
 /** A duration for a log line: `800 ms`, `45 s`, `30 min`, `24 h`. */
 export function duration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -4,7 +4,7 @@
  * fetched again after failures only once per back-off interval.
  */
 import { createLocalJWKSet, type FlattenedJWSInput, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
-import { Backoff, duration, milliseconds, SingleFlight } from './background-refresh';
+import { Backoff, deadlineMilliseconds, duration, milliseconds, SingleFlight } from './background-refresh';
 import { fetchJwks } from './jwks-fetch';
 
 /** A remote key set for `jwtVerify`, whose background fetches can be waited for. */
@@ -100,7 +100,7 @@ function causeText(error: unknown): string {
  */
 export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions): RemoteKeySet {
   const { provider } = options;
-  const deadlineMs = milliseconds(options.deadlineMs, 0, 'fetchTimeoutMs', 1);
+  const deadlineMs = deadlineMilliseconds(options.deadlineMs, 0, 'fetchTimeoutMs');
   const refreshAfterMs = milliseconds(options.refreshAfterMs, DEFAULT_JWKS_REFRESH_AFTER_MS, 'jwksRefreshAfterMs');
   const maxStaleMs = milliseconds(options.maxStaleMs, DEFAULT_JWKS_MAX_STALE_MS, 'jwksMaxStaleMs', refreshAfterMs);
   const cooldownMs = milliseconds(options.cooldownMs, DEFAULT_JWKS_COOLDOWN_MS, 'cooldownMs');

@@ -8,7 +8,7 @@ import { isKeyPairId } from '../cloudfront/key-group';
 import { loadSigningKey, type SigningKey } from '../cloudfront/signing-key';
 import { isSessionKeyId, isSessionKeyText } from '../edge/session-token';
 import { abortable } from '../identity/abortable';
-import { Backoff, duration, milliseconds, SingleFlight } from '../identity/background-refresh';
+import { Backoff, deadlineMilliseconds, duration, milliseconds, SingleFlight } from '../identity/background-refresh';
 import type { SessionKey, SigningKeySource, SigningMaterial } from '../identity/signing-key-source';
 import { logText } from './log-text';
 
@@ -76,8 +76,6 @@ export interface SecretsManagerKeySourceOptions {
  * tens of milliseconds when healthy, so 3 s is room for the SDK's two attempts, not a normal wait.
  */
 export const DEFAULT_SECRETS_MANAGER_DEADLINE_MS = 3_000;
-/** The longest delay a Node timer takes (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms. */
-const MAX_TIMER_MS = 2_147_483_647;
 const DEFAULT_TTL_MS = 5 * 60_000;
 const DEFAULT_MAX_STALE_MS = 60 * 60_000;
 const DEFAULT_RETRY_AFTER_MS = 30_000;
@@ -309,14 +307,7 @@ export function createSecretsManagerKeySource(options: SecretsManagerKeySourceOp
   const ttlMs = milliseconds(options.ttlMs, DEFAULT_TTL_MS, 'ttlMs');
   const maxStaleMs = milliseconds(options.maxStaleMs, DEFAULT_MAX_STALE_MS, 'maxStaleMs');
   const retryAfterMs = Math.min(milliseconds(options.retryAfterMs, DEFAULT_RETRY_AFTER_MS, 'retryAfterMs'), ttlMs);
-  const deadlineMs = milliseconds(options.deadlineMs, DEFAULT_SECRETS_MANAGER_DEADLINE_MS, 'deadlineMs', 1);
-  // AbortSignal.timeout cuts a longer deadline to 1 ms (past 2^32 - 1 it throws): every read would fail.
-  if (deadlineMs > MAX_TIMER_MS) {
-    throw new EdgepassError(
-      'INVALID_CONFIG',
-      `deadlineMs must be at most ${MAX_TIMER_MS} ms (about 24 days, the longest timer Node sets), got ${deadlineMs}`,
-    );
-  }
+  const deadlineMs = deadlineMilliseconds(options.deadlineMs, DEFAULT_SECRETS_MANAGER_DEADLINE_MS, 'deadlineMs');
   const minBackoffMs = milliseconds(options.minBackoffMs, DEFAULT_MIN_BACKOFF_MS, 'minBackoffMs');
   const maxBackoffMs = milliseconds(options.maxBackoffMs, DEFAULT_MAX_BACKOFF_MS, 'maxBackoffMs', minBackoffMs);
   const now = options.now ?? Date.now;

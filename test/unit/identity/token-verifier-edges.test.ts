@@ -294,6 +294,19 @@ describe('createTokenVerifier: remote key sets', () => {
     await expect(verifier.settled()).resolves.toBeUndefined();
   });
 
+  it("refuses a fetchTimeoutMs longer than Node's longest timer, which would fire after 1 ms", async () => {
+    const rsa = await rsaIdp();
+    const config = rsa.remoteConfig('https://idp.example.com/jwks.json');
+    const error = creationError(() => createTokenVerifier([config], { fetchTimeoutMs: 2 ** 31 }));
+    expect(error).toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: expect.stringContaining(
+        'fetchTimeoutMs must be at most 2147483647 ms (about 24 days, the longest timer Node sets), got 2147483648',
+      ),
+    });
+    expect(() => createTokenVerifier([config], { fetchTimeoutMs: 2 ** 31 - 1 })).not.toThrow();
+  });
+
   it('refuses to start with a jwksUrl that is not a URL, naming the provider and keeping the parser error', async () => {
     const rsa = await rsaIdp();
     const error = creationError(() => createTokenVerifier([rsa.remoteConfig('not a url')]));
