@@ -58,6 +58,10 @@ describe('pathProblem', () => {
     ['/videos./a', 'trailing-dot'],
     ['/a/.../b', 'trailing-dot'],
     ['/a/b.', 'trailing-dot'],
+    // Dots after another character end the segment with a dot; they never make it a dot segment.
+    ['/a/b../c', 'trailing-dot'],
+    ['/a/b..', 'trailing-dot'],
+    ['/a/x.y../c', 'trailing-dot'],
     ['/a%20/b', 'trailing-dot'],
     ['/a/b%20', 'trailing-dot'],
     ['/a b', 'forbidden-character'],
