@@ -3,13 +3,16 @@ import { createKeyGroup, verifySignedRequest } from '../../../shared/cloudfront'
 import { decodeCloudFrontBase64 } from '../../../shared/cloudfront/base64';
 import { loadSigningKey } from '../../../shared/cloudfront/signing-key';
 import type { AccessRuleConfig, CookieConfig } from '../../../shared/config/schema';
+import { readSessionToken, SESSION_COOKIE, verifySessionToken } from '../../../shared/edge/session-token';
 import {
   allCookiePaths,
   checkCookieConfig,
   cookiePathFor,
   issueLoginCookies,
   logoutCookies,
+  staleCookies,
 } from '../../../shared/identity/login-cookies';
+import { sessionHmac } from '../../../shared/identity/session-hmac';
 import { NOW, rsaKeyPair } from '../../fixtures/keys';
 
 const rsa = rsaKeyPair();
@@ -27,8 +30,16 @@ const premium: AccessRuleConfig = {
   ],
 };
 
-function issue(rule: AccessRuleConfig, cookie: CookieConfig = LAX, tokenExpiresAt = NOW + 7200) {
+const SESSION = { keyId: 'S20261130', key: 'k'.repeat(43) };
+
+function issue(
+  rule: AccessRuleConfig,
+  cookie: CookieConfig = LAX,
+  tokenExpiresAt = NOW + 7200,
+  session?: { keyId: string; key: string },
+) {
   return issueLoginCookies({
+    session,
     rule,
     grants: rule.grants.map((g) => ({
       rule: rule.name,
@@ -241,5 +252,67 @@ describe('checkCookieConfig', () => {
       grants: [{ path: '/{sub}/{sub}/{sub}/{sub}/{sub}/*', maxTtlSeconds: 600 }],
     };
     expect(() => checkCookieConfig([five], LAX, 'https', ['a.io'])).toThrow(/could reach \d+ bytes/);
+  });
+});
+
+describe('issueLoginCookies with the CloudFront Functions gate (a session key)', () => {
+  it("sets one session token per grant, bound to the grant's resource and the cookies' expiry, with the same attributes", () => {
+    const { setCookies, grants } = issue(premium, LAX, NOW + 7200, SESSION);
+    const tokens = setCookies.filter((line) => line.startsWith(`${SESSION_COOKIE}=`));
+    expect(tokens).toHaveLength(2);
+    expect(grants).toEqual([
+      { path: '/videos/*', expiresAt: NOW + 3600 },
+      { path: '/users/ada/*', expiresAt: NOW + 600 },
+    ]);
+    const expected = [
+      { path: '/videos/', resource: `${ORIGIN}/videos/*`, expires: NOW + 3600, url: `${ORIGIN}/videos/a.ts` },
+      { path: '/users/', resource: `${ORIGIN}/users/ada/*`, expires: NOW + 600, url: `${ORIGIN}/users/ada/x.pdf` },
+    ];
+    expected.forEach((want, index) => {
+      const line = tokens[index] as string;
+      const policy = setCookies.find((l) => l.startsWith('CloudFront-Policy=') && l.includes(`; Path=${want.path};`));
+      // Everything after the value is the same as for the grant's CloudFront cookies.
+      expect(line.slice(line.indexOf(';'))).toBe(policy?.slice(policy.indexOf(';')));
+      const token = readSessionToken(line.slice(SESSION_COOKIE.length + 1, line.indexOf(';')));
+      expect(token).toMatchObject({ keyId: SESSION.keyId, expires: want.expires, resource: want.resource });
+      if (token === undefined) return;
+      expect(verifySessionToken(token, SESSION.key, sessionHmac, want.url, NOW)).toBe('ok');
+      expect(verifySessionToken(token, SESSION.key, sessionHmac, want.url, want.expires)).toBe('expired');
+    });
+  });
+
+  it('sets no session token without a session key', () => {
+    const { setCookies } = issue(premium);
+    expect(setCookies).toHaveLength(6);
+    expect(setCookies.filter((line) => line.startsWith(`${SESSION_COOKIE}=`))).toEqual([]);
+  });
+});
+
+describe('staleCookies', () => {
+  /** A Set-Cookie line as a browser keys it: its name and Path. */
+  const named = (line: string) => `${line.slice(0, line.indexOf('='))} ${/; Path=([^;]*)/.exec(line)?.[1]}`;
+
+  it('deletes what logout would, except the cookies the new login sets again (same name and Path)', () => {
+    const logout = logoutCookies([videos, premium], LAX, true);
+    // Six names (five CloudFront-* and the session token) at three Paths: /, /videos/, /users/.
+    expect(logout).toHaveLength(18);
+    const issued = issue(premium, LAX, NOW + 7200, SESSION).setCookies;
+    const stale = staleCookies(logout, issued);
+    // premium sets a policy, signature, key id and session token under /videos/ and under /users/; every
+    // other deletion stays: all six at / (videos' Path), and Expires and Hash-Algorithm under both.
+    const setAgain = ['CloudFront-Policy', 'CloudFront-Signature', 'CloudFront-Key-Pair-Id', SESSION_COOKIE].flatMap(
+      (name) => [`${name} /videos/`, `${name} /users/`],
+    );
+    expect(stale).toHaveLength(10);
+    expect(stale).toEqual(logout.filter((line) => !setAgain.includes(named(line))));
+    expect(stale.map(named)).toContain(`${SESSION_COOKIE} /`);
+  });
+
+  it('keeps every deletion the new login does not overwrite, the session token one included', () => {
+    const logout = logoutCookies([videos, premium], LAX, true);
+    const stale = staleCookies(logout, issue(videos).setCookies);
+    const setAgain = ['CloudFront-Policy /', 'CloudFront-Signature /', 'CloudFront-Key-Pair-Id /'];
+    expect(stale).toHaveLength(15);
+    expect(stale).toEqual(logout.filter((line) => !setAgain.includes(named(line))));
   });
 });
