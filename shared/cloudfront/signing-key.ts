@@ -73,7 +73,9 @@ export function loadSigningKey(pem: string | KeyObject, passphrase?: string): Si
         cause: error,
       });
     }
-    if (passphrase !== undefined && /BAD_DECRYPT|bad decrypt/i.test(String(code) + String(error))) {
+    // A wrong passphrase mostly fails the cipher's padding check (BAD_DECRYPT), but about one in 256
+    // decrypts to bytes that then fail to parse: for an encrypted key either means the passphrase.
+    if (passphrase !== undefined && (encrypted || /BAD_DECRYPT|bad decrypt/i.test(String(code) + String(error)))) {
       throw new EdgepassError('INVALID_KEY', 'wrong passphrase for the encrypted private key', { cause: error });
     }
     throw new EdgepassError('INVALID_KEY', 'not a PEM private key (expected -----BEGIN … PRIVATE KEY-----)', {

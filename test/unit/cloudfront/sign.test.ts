@@ -176,6 +176,29 @@ describe('loadSigningKey', () => {
     expect(loadSigningKey(encrypted, 'correct horse').type).toBe('rsa');
   });
 
+  it('says wrong passphrase also when a wrong one happens to decrypt to bytes that do not parse', () => {
+    // An ECDSA key encrypted with 'correct horse'; 'wrong-69' passes the AES-CBC padding check (found by
+    // trying wrong passphrases: about one in 256 does), so OpenSSL fails parsing, not decrypting.
+    const encrypted = [
+      '-----BEGIN ENCRYPTED PRIVATE KEY-----',
+      'MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAgkipCaO/AxFQICCAAw',
+      'DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEFlfeP8IQslRsDC73iBP1ckEgZDt',
+      '8bJooIh3jkS3Ft3Z8sVH+AtjgbyTNCTwZFn+niLu24DlZJo76OdgZzc3hhFH0iUT',
+      'uzSrEGWeOe1vc2m5x/xFhFN/hFwTYDcnnjz5hM7JqnRatbAXepT9UwhLRhjX1o95',
+      'WmhdufejEJ/HOZ5P72HaATV5ps1zndP5G6WkFKQXu+e4DmMDILAzkkq1l2ElYDc=',
+      '-----END ENCRYPTED PRIVATE KEY-----',
+      '',
+    ].join('\n');
+    expect(failure(() => loadSigningKey(encrypted, 'wrong-69'))).toMatchObject({
+      code: 'INVALID_KEY',
+      message: 'wrong passphrase for the encrypted private key',
+    });
+    expect(failure(() => loadSigningKey(encrypted, 'wrong-1')).message).toBe(
+      'wrong passphrase for the encrypted private key',
+    );
+    expect(loadSigningKey(encrypted, 'correct horse').type).toBe('ecdsa');
+  });
+
   it.each([
     ['RSA-1024', () => generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, /exactly 2048/],
     ['P-384', () => generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey, /P-256/],
