@@ -62,6 +62,16 @@ describe('signingCookieValues', () => {
     expect(signingCookieValues(`${name}${' '.repeat(MAX_COOKIE_NAME_SPACE + 1)}=SHA256`)).toEqual({});
   });
 
+  it.each([
+    ['CloudFront-Expires', 'Expires'],
+    ['CloudFront-Policy', 'Policy'],
+    ['CloudFront-Signature', 'Signature'],
+    ['CloudFront-Key-Pair-Id', 'Key-Pair-Id'],
+  ])('holds the 64-blank bound after the shorter name %s too, the gate stripping bound', (cookie, param) => {
+    expect(signingCookieValues(`${cookie}${'\t'.repeat(MAX_COOKIE_NAME_SPACE)}=v`)).toEqual({ [param]: 'v' });
+    expect(signingCookieValues(`${cookie}${'\t'.repeat(MAX_COOKIE_NAME_SPACE + 1)}=v`)).toEqual({});
+  });
+
   it('trims the value and removes one pair of surrounding quotes', () => {
     expect(signingCookieValues('CloudFront-Signature= "c2ln" ; CloudFront-Policy=" eyJ"')).toEqual({
       Signature: 'c2ln',
