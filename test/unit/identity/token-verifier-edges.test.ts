@@ -1,8 +1,9 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EdgepassError, type EdgepassErrorCode } from '../../../shared/cloudfront/errors';
+import type { EdgepassErrorCode } from '../../../shared/cloudfront/errors';
 import type { IdentityProviderConfig } from '../../../shared/config/schema';
 import { createTokenVerifier } from '../../../shared/identity/token-verifier';
+import { thrownEdgepassError } from '../../fixtures/edgepass-error';
 import {
   base64url,
   createTestIdentityProvider,
@@ -28,16 +29,6 @@ function rsaIdp(): Promise<TestIdentityProvider> {
 /** Matches a rejection with this EdgepassError code and message. */
 function refused(code: EdgepassErrorCode, message: string) {
   return expect.objectContaining({ name: 'EdgepassError', code, message });
-}
-
-function creationError(create: () => unknown): EdgepassError {
-  try {
-    create();
-  } catch (error) {
-    expect(error).toBeInstanceOf(EdgepassError);
-    return error as EdgepassError;
-  }
-  throw new Error('expected createTokenVerifier to refuse the configuration');
 }
 
 /** A provider config of `name` with its key given as `publicKey` PEM. */
@@ -297,7 +288,7 @@ describe('createTokenVerifier: remote key sets', () => {
   it("refuses a fetchTimeoutMs longer than Node's longest timer, which would fire after 1 ms", async () => {
     const rsa = await rsaIdp();
     const config = rsa.remoteConfig('https://idp.example.com/jwks.json');
-    const error = creationError(() => createTokenVerifier([config], { fetchTimeoutMs: 2 ** 31 }));
+    const error = thrownEdgepassError(() => createTokenVerifier([config], { fetchTimeoutMs: 2 ** 31 }));
     expect(error).toMatchObject({
       code: 'INVALID_CONFIG',
       message: expect.stringContaining(
@@ -309,7 +300,7 @@ describe('createTokenVerifier: remote key sets', () => {
 
   it('refuses to start with a jwksUrl that is not a URL, naming the provider and keeping the parser error', async () => {
     const rsa = await rsaIdp();
-    const error = creationError(() => createTokenVerifier([rsa.remoteConfig('not a url')]));
+    const error = thrownEdgepassError(() => createTokenVerifier([rsa.remoteConfig('not a url')]));
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toBe('identity provider "corporate": cannot use jwksUrl: Invalid URL');
     expect(error.cause).toMatchObject({ code: 'ERR_INVALID_URL' });
@@ -318,7 +309,7 @@ describe('createTokenVerifier: remote key sets', () => {
 
 describe('createTokenVerifier: key configuration checked at creation', () => {
   it('refuses a provider without any key source, naming the four it may have', () => {
-    const error = creationError(() =>
+    const error = thrownEdgepassError(() =>
       createTokenVerifier([
         {
           name: 'keyless',
@@ -337,7 +328,7 @@ describe('createTokenVerifier: key configuration checked at creation', () => {
   });
 
   it('keeps the error behind a configuration error as its cause, and adds no cause property otherwise', () => {
-    const unreadable = creationError(() =>
+    const unreadable = thrownEdgepassError(() =>
       createTokenVerifier([
         pemProvider('-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n', ['RS256']),
       ]),
@@ -345,14 +336,14 @@ describe('createTokenVerifier: key configuration checked at creation', () => {
     expect(unreadable.message).toBe('identity provider "corporate": publicKey is not a readable PEM public key');
     expect(unreadable.cause).toBeInstanceOf(Error);
 
-    const wrongType = creationError(() => createTokenVerifier([pemProvider(DHX_PEM, ['ES256'])]));
+    const wrongType = thrownEdgepassError(() => createTokenVerifier([pemProvider(DHX_PEM, ['ES256'])]));
     expect(wrongType.message).toBe('identity provider "corporate": publicKey (unknown) cannot verify ES256 tokens');
     expect(Object.hasOwn(wrongType, 'cause')).toBe(false);
   });
 
   it('refuses a static key set entry of kty "oct" even without a k member', async () => {
     const rsa = await rsaIdp();
-    const error = creationError(() => createTokenVerifier([{ ...rsa.config, jwks: { keys: [{ kty: 'oct' }] } }]));
+    const error = thrownEdgepassError(() => createTokenVerifier([{ ...rsa.config, jwks: { keys: [{ kty: 'oct' }] } }]));
     expect(error).toMatchObject({
       code: 'INVALID_CONFIG',
       message: 'identity provider "corporate": jwks.keys.0 is not a public key (remove it and rotate it)',
@@ -362,7 +353,7 @@ describe('createTokenVerifier: key configuration checked at creation', () => {
   it('refuses a public key in a static key set that also carries a symmetric k member', async () => {
     const rsa = await rsaIdp();
     const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'jwk' });
-    const error = creationError(() =>
+    const error = thrownEdgepassError(() =>
       createTokenVerifier([{ ...rsa.config, jwks: { keys: [...rsa.jwks.keys, { ...ec, k: 'c2VjcmV0' }] } }]),
     );
     expect(error).toMatchObject({
@@ -375,7 +366,7 @@ describe('createTokenVerifier: key configuration checked at creation', () => {
     const rsa = await rsaIdp();
     const at = (bits: number) =>
       generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' });
-    const error = creationError(() =>
+    const error = thrownEdgepassError(() =>
       createTokenVerifier([{ ...rsa.config, jwks: { keys: [...rsa.jwks.keys, at(2040)] } }]),
     );
     expect(error).toMatchObject({
@@ -388,7 +379,7 @@ describe('createTokenVerifier: key configuration checked at creation', () => {
   it('refuses a static key set jose cannot copy (a key member that is a function), keeping its error as cause', async () => {
     const rsa = await rsaIdp();
     const keys = [{ ...rsa.jwks.keys[0], toString: () => 'a key' }];
-    const error = creationError(() => createTokenVerifier([{ ...rsa.config, jwks: { keys } }]));
+    const error = thrownEdgepassError(() => createTokenVerifier([{ ...rsa.config, jwks: { keys } }]));
     expect(error).toMatchObject({
       code: 'INVALID_CONFIG',
       message: 'identity provider "corporate": jwks is not a JSON Web Key Set',
@@ -397,7 +388,7 @@ describe('createTokenVerifier: key configuration checked at creation', () => {
   });
 
   it('refuses a 2048-bit DSA publicKey for PS256: only RSA and RSA-PSS keys verify PS tokens', () => {
-    const error = creationError(() => createTokenVerifier([pemProvider(DSA_2048_PEM, ['PS256'])]));
+    const error = thrownEdgepassError(() => createTokenVerifier([pemProvider(DSA_2048_PEM, ['PS256'])]));
     expect(error).toMatchObject({
       code: 'INVALID_CONFIG',
       message: 'identity provider "corporate": publicKey (dsa) cannot verify PS256 tokens',
@@ -406,7 +397,7 @@ describe('createTokenVerifier: key configuration checked at creation', () => {
 
   it('refuses HS256 on a publicKey provider, even with an Ed25519 key', () => {
     const ed = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const error = creationError(() => createTokenVerifier([pemProvider(ed, ['HS256'])]));
+    const error = thrownEdgepassError(() => createTokenVerifier([pemProvider(ed, ['HS256'])]));
     expect(error).toMatchObject({
       code: 'INVALID_CONFIG',
       message: 'identity provider "corporate": publicKey (ed25519) cannot verify HS256 tokens',
@@ -416,7 +407,7 @@ describe('createTokenVerifier: key configuration checked at creation', () => {
   it('refuses an ES algorithm it knows no curve for (ES256K, outside the schema), whatever the key', async () => {
     const rsa = await rsaIdp();
     const algorithms = ['ES256K'] as unknown as IdentityProviderConfig['algorithms'];
-    const error = creationError(() => createTokenVerifier([pemProvider(rsa.publicPem, algorithms)]));
+    const error = thrownEdgepassError(() => createTokenVerifier([pemProvider(rsa.publicPem, algorithms)]));
     expect(error).toMatchObject({
       code: 'INVALID_CONFIG',
       message: 'identity provider "corporate": publicKey (rsa) cannot verify ES256K tokens',
@@ -424,7 +415,7 @@ describe('createTokenVerifier: key configuration checked at creation', () => {
   });
 
   it('names a key type Node does not know "unknown"', () => {
-    const error = creationError(() => createTokenVerifier([pemProvider(DHX_PEM, ['RS256'])]));
+    const error = thrownEdgepassError(() => createTokenVerifier([pemProvider(DHX_PEM, ['RS256'])]));
     expect(error).toMatchObject({
       code: 'INVALID_CONFIG',
       message: 'identity provider "corporate": publicKey (unknown) cannot verify RS256 tokens',
@@ -464,7 +455,7 @@ describe('createTokenVerifier: HS256 secrets checked at creation', () => {
   });
 
   it('refuses to start with an empty secret as not set', () => {
-    const error = creationError(() => createTokenVerifier([dev()], { env: { EDGEPASS_DEV_SECRET: '' } }));
+    const error = thrownEdgepassError(() => createTokenVerifier([dev()], { env: { EDGEPASS_DEV_SECRET: '' } }));
     expect(error).toMatchObject({
       code: 'INVALID_CONFIG',
       message: 'identity provider "dev": environment variable EDGEPASS_DEV_SECRET is not set',
@@ -481,7 +472,7 @@ describe('createTokenVerifier: HS256 secrets checked at creation', () => {
     );
     await expect(hs.verify(token)).resolves.toMatchObject({ provider: 'dev', claims: { sub: 'demo' } });
 
-    const short = creationError(() =>
+    const short = thrownEdgepassError(() =>
       createTokenVerifier([dev()], { env: { EDGEPASS_DEV_SECRET: `${'é'.repeat(15)}x` } }),
     );
     expect(short).toMatchObject({

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { EdgepassError, type EdgepassErrorCode } from '../../../shared/cloudfront/errors';
 import type { IdentityProviderConfig } from '../../../shared/config/schema';
 import { createTokenVerifier, type TokenVerifier } from '../../../shared/identity/token-verifier';
+import { thrownEdgepassError } from '../../fixtures/edgepass-error';
 import {
   base64url,
   createTestIdentityProvider,
@@ -27,16 +28,6 @@ function refused(code: EdgepassErrorCode, message?: string | RegExp) {
       ? {}
       : { message: typeof message === 'string' ? message : expect.stringMatching(message) }),
   });
-}
-
-function creationError(create: () => unknown): EdgepassError {
-  try {
-    create();
-  } catch (error) {
-    expect(error).toBeInstanceOf(EdgepassError);
-    return error as EdgepassError;
-  }
-  throw new Error('expected createTokenVerifier to refuse the configuration');
 }
 
 let rsa: TestIdentityProvider;
@@ -551,13 +542,15 @@ describe('createTokenVerifier: HS256 development provider', () => {
   });
 
   it('refuses to start without the secret, naming the provider and the variable', () => {
-    const error = creationError(() => createTokenVerifier([dev], { env: {} }));
+    const error = thrownEdgepassError(() => createTokenVerifier([dev], { env: {} }));
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toBe('identity provider "dev": environment variable EDGEPASS_DEV_SECRET is not set');
   });
 
   it('refuses to start with a secret shorter than 32 bytes', () => {
-    const error = creationError(() => createTokenVerifier([dev], { env: { EDGEPASS_DEV_SECRET: 'x'.repeat(31) } }));
+    const error = thrownEdgepassError(() =>
+      createTokenVerifier([dev], { env: { EDGEPASS_DEV_SECRET: 'x'.repeat(31) } }),
+    );
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toMatch(/"dev".*EDGEPASS_DEV_SECRET must hold at least 32 bytes/);
   });
@@ -583,13 +576,13 @@ describe('createTokenVerifier: HS256 development provider', () => {
 
 describe('createTokenVerifier: configuration checked at creation', () => {
   it('refuses two providers with the same issuer', () => {
-    const error = creationError(() => createTokenVerifier([rsa.config, { ...impostor.config, name: 'twin' }]));
+    const error = thrownEdgepassError(() => createTokenVerifier([rsa.config, { ...impostor.config, name: 'twin' }]));
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toMatch(/"twin": issuer "https:\/\/idp\.example\.com\/" is already used/);
   });
 
   it('refuses a PEM key that cannot verify the allowed algorithms', () => {
-    const error = creationError(() => createTokenVerifier([{ ...rsa.pemConfig(), algorithms: ['ES256'] }]));
+    const error = thrownEdgepassError(() => createTokenVerifier([{ ...rsa.pemConfig(), algorithms: ['ES256'] }]));
     expect(error).toMatchObject({
       code: 'INVALID_CONFIG',
       message: 'identity provider "corporate": publicKey (rsa) cannot verify ES256 tokens',
@@ -618,7 +611,9 @@ describe('createTokenVerifier: configuration checked at creation', () => {
       [ed, ['RS256'], 'publicKey (ed25519) cannot verify RS256 tokens'],
     ];
     for (const [publicKey, algorithms, message] of refused) {
-      expect(creationError(() => createTokenVerifier([{ ...rsa.pemConfig(), publicKey, algorithms }]))).toMatchObject({
+      expect(
+        thrownEdgepassError(() => createTokenVerifier([{ ...rsa.pemConfig(), publicKey, algorithms }])),
+      ).toMatchObject({
         code: 'INVALID_CONFIG',
         message: `identity provider "corporate": ${message}`,
       });
@@ -636,13 +631,13 @@ describe('createTokenVerifier: configuration checked at creation', () => {
   it('refuses an RSA key shorter than 2048 bits', () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    const error = creationError(() => createTokenVerifier([{ ...rsa.pemConfig(), publicKey: pem }]));
+    const error = thrownEdgepassError(() => createTokenVerifier([{ ...rsa.pemConfig(), publicKey: pem }]));
     expect(error.code).toBe('INVALID_CONFIG');
   });
 
   it('refuses a PEM that is not a key', () => {
     const pem = '-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n';
-    const error = creationError(() => createTokenVerifier([{ ...rsa.pemConfig(), publicKey: pem }]));
+    const error = thrownEdgepassError(() => createTokenVerifier([{ ...rsa.pemConfig(), publicKey: pem }]));
     expect(error).toMatchObject({
       code: 'INVALID_CONFIG',
       message: expect.stringMatching(/"corporate": publicKey is not/),
@@ -652,7 +647,7 @@ describe('createTokenVerifier: configuration checked at creation', () => {
   it('refuses a static key set that holds a private key', async () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const jwk = privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
-    const error = creationError(() => createTokenVerifier([{ ...ec.config, jwks: { keys: [jwk] } }]));
+    const error = thrownEdgepassError(() => createTokenVerifier([{ ...ec.config, jwks: { keys: [jwk] } }]));
     expect(error).toMatchObject({
       code: 'INVALID_CONFIG',
       message: expect.stringMatching(/jwks\.keys\.0 is not a public key/),
@@ -660,14 +655,14 @@ describe('createTokenVerifier: configuration checked at creation', () => {
   });
 
   it('refuses a static key set with a symmetric key', () => {
-    const error = creationError(() =>
+    const error = thrownEdgepassError(() =>
       createTokenVerifier([{ ...ec.config, jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }]),
     );
     expect(error.code).toBe('INVALID_CONFIG');
   });
 
   it('refuses a static key that cannot be read', () => {
-    const error = creationError(() =>
+    const error = thrownEdgepassError(() =>
       createTokenVerifier([{ ...ec.config, jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }] } }]),
     );
     expect(error).toMatchObject({
