@@ -10,7 +10,7 @@ import { splitSigningParams } from '../cloudfront/signing-params';
 import { type PathProblem, pathProblemWith, type WideCheck } from './canonical-path';
 import type { EdgeConfig } from './edge-config';
 import { createPublicPaths } from './public-paths';
-import { MAX_RETURN_TO_LENGTH } from './return-to';
+import { MAX_RETURN_TO_LENGTH } from './return-to-length';
 import { stripReferer } from './strip-referer';
 
 /** A viewer request, as the gate needs it (each handler builds it from its own event). */

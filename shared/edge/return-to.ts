@@ -8,8 +8,9 @@
  * `/%2e%2e//evil.com`) never reach the `Location` header.
  */
 import { pathProblem } from './canonical-path';
+import { MAX_RETURN_TO_LENGTH } from './return-to-length';
 
-export const MAX_RETURN_TO_LENGTH = 2048;
+export { MAX_RETURN_TO_LENGTH };
 
 /**
  * Raw targets must be properly encoded, query and fragment included: printable ASCII only, and none of
@@ -63,7 +64,8 @@ function decodeRepeatedly(value: string): string[] | undefined {
 
 /**
  * Returns `value` unchanged when it is a safe same-site path (`/videos/42?t=10`), otherwise
- * `undefined`. What the edge gate uses; `safeReturnTo` adds absolute URLs on allowed hosts.
+ * `undefined`. `safeReturnTo` adds absolute URLs on allowed hosts. The gates do not call it: they write
+ * the canonical path and its printable query, and login checks whatever `return_to` it is given.
  */
 export function safeReturnPath(value: unknown): string | undefined {
   if (
