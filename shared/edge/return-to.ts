@@ -28,7 +28,7 @@ const UNSAFE_RAW = /[^\x21-\x7e]|["<>\\`{}]/;
 const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /**
- * The raw form holds no unsafe character (`UNSAFE_RAW`), and no decoded form a control (`CONTROL`). Network-path
+ * The raw form (`forms[0]`) holds no unsafe character (`UNSAFE_RAW`), and no decoded form a control (`CONTROL`). Network-path
  * references (`//x`, `/\x`, and `/%2F…`, `/%5C…`, `/%252F…` that decode to them) are the canonical-path
  * rule's to refuse (`canonicalPathPart`, every caller): one rule, not a second copy here.
  */
@@ -94,8 +94,7 @@ export function safeReturnTo(
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_RETURN_TO_LENGTH) return undefined;
   if (value.startsWith('/')) return safeReturnPath(value);
   const forms = decodeRepeatedly(value);
-  if (forms === undefined) return undefined;
-  if (UNSAFE_RAW.test(value) || forms.some((form) => CONTROL.test(form))) return undefined;
+  if (forms === undefined || !safePath(forms)) return undefined;
   const match = /^(https?):\/\/([^/?#@]+)(\/[^#]*)?$/.exec(value);
   if (match === null) return undefined;
   // Explicit reads, not destructuring: this file also ships in the CloudFront Function (ES5.1 + a few ES6 features).
@@ -105,6 +104,7 @@ export function safeReturnTo(
   if (scheme === 'http' && options.allowHttp !== true) return undefined;
   if (!options.allowedHosts.includes(host.toLowerCase())) return undefined;
   if (!forms.every((form) => !/^https?:\/\/[^/?#]*@/.test(form))) return undefined;
-  const pathForms = decodeRepeatedly(path);
-  return pathForms !== undefined && safePath(pathForms) && canonicalPathPart(path) ? value : undefined;
+  // The path needs no decoding of its own: it starts at a raw `/`, so each decoded form of it is a suffix
+  // of the whole target's, which `safePath` has checked.
+  return canonicalPathPart(path) ? value : undefined;
 }
