@@ -7,6 +7,7 @@ import { thrownEdgepassError } from '../../fixtures/edgepass-error';
 import {
   base64url,
   createTestIdentityProvider,
+  devHs256Provider,
   serveJwks,
   signCompact,
   type TestIdentityProvider,
@@ -444,15 +445,7 @@ describe('createTokenVerifier: key configuration checked at creation', () => {
 });
 
 describe('createTokenVerifier: HS256 secrets checked at creation', () => {
-  const dev = (): IdentityProviderConfig => ({
-    name: 'dev',
-    issuer: 'http://localhost:3000',
-    audience: 'edgepass',
-    hs256SecretEnv: 'EDGEPASS_DEV_SECRET',
-    algorithms: ['HS256'],
-    clockToleranceSeconds: 30,
-    requiredClaims: [],
-  });
+  const dev = devHs256Provider;
 
   it('refuses to start with an empty secret as not set', () => {
     const error = thrownEdgepassError(() => createTokenVerifier([dev()], { env: { EDGEPASS_DEV_SECRET: '' } }));

@@ -10,6 +10,7 @@ import { thrownEdgepassError } from '../../fixtures/edgepass-error';
 import {
   base64url,
   createTestIdentityProvider,
+  devHs256Provider,
   type JwksServer,
   serveJwks,
   type TestIdentityProvider,
@@ -507,15 +508,7 @@ describe('createTokenVerifier: remote JWKS', () => {
 
 describe('createTokenVerifier: HS256 development provider', () => {
   const secret = 'a-development-secret-of-32-bytes!';
-  const dev: IdentityProviderConfig = {
-    name: 'dev',
-    issuer: 'http://localhost:3000',
-    audience: 'edgepass',
-    hs256SecretEnv: 'EDGEPASS_DEV_SECRET',
-    algorithms: ['HS256'],
-    clockToleranceSeconds: 30,
-    requiredClaims: [],
-  };
+  const dev = devHs256Provider();
 
   it('verifies a token signed with the secret from the environment', async () => {
     const hs = createTokenVerifier([dev], { now, env: { EDGEPASS_DEV_SECRET: secret } });
